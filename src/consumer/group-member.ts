@@ -1,0 +1,154 @@
+/**
+ * The kafkajs consumer-group member, behind an interface the pipeline owns. Auto-commit is off:
+ * offsets are committed only through `commit`, explicitly, for partitions this member owns.
+ * Pausing stops fetching but kafkajs keeps heartbeating, so a long pause keeps membership.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { SyncError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { tpKey, type TopicPartition } from './kafka.js';
+
+export interface InboundRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestampMs: number;
+}
+
+export interface RecordHandler {
+  /** A new assignment (every rebalance): everything buffered for the old one is void. */
+  onAssignment(partitions: readonly TopicPartition[]): void;
+  /** One record, in offset order per partition; may be async when decoding needs the registry. */
+  onRecord(record: InboundRecord): void | Promise<void>;
+}
+
+export interface GroupMemberOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+}
+
+export class GroupMember {
+  private readonly consumer: Consumer;
+  private owned: readonly TopicPartition[] = [];
+  private paused = false;
+  private joined = false;
+  private crashed: Error | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: GroupMemberOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
+      rebalanceTimeout: Math.max(60_000, options.sessionTimeoutMs),
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  get isJoined(): boolean {
+    return this.joined && this.crashed === undefined;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get crashError(): Error | undefined {
+    return this.crashed;
+  }
+
+  assignment(): readonly TopicPartition[] {
+    return this.owned;
+  }
+
+  async start(handler: RecordHandler): Promise<void> {
+    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (e) => {
+      const owned: TopicPartition[] = [];
+      for (const [topic, partitions] of Object.entries(e.payload.memberAssignment)) {
+        for (const partition of partitions) owned.push({ topic, partition });
+      }
+      this.owned = owned;
+      this.joined = true;
+      this.logger.info({ partitions: owned.map((p) => tpKey(p.topic, p.partition)) }, 'joined group with a new assignment');
+      handler.onAssignment(owned);
+      // kafkajs forgets pauses across a rejoin only for revoked partitions; re-apply ours.
+      if (this.paused) this.pause();
+    });
+    this.consumer.on(CRASH, (e) => {
+      if (!e.payload.restart) {
+        this.crashed = e.payload.error;
+        this.logger.error({ err: e.payload.error.message }, 'consumer crashed and will not restart');
+      }
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => this.eachBatch(payload, handler),
+    });
+  }
+
+  private async eachBatch(payload: EachBatchPayload, handler: RecordHandler): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    for (const m of batch.messages) {
+      if (!payload.isRunning() || payload.isStale()) return;
+      const r = handler.onRecord({
+        topic,
+        partition,
+        offset: Number(m.offset),
+        key: m.key,
+        value: m.value,
+        timestampMs: Number(m.timestamp),
+      });
+      if (r !== undefined) {
+        await r;
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  /** Commits the given next-offsets; only partitions owned now are sent. */
+  async commit(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<number> {
+    const owned = new Set(this.owned.map((p) => tpKey(p.topic, p.partition)));
+    const mine = offsets.filter((o) => owned.has(tpKey(o.topic, o.partition)));
+    if (mine.length === 0) return 0;
+    try {
+      await this.consumer.commitOffsets(mine.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+    } catch (err) {
+      throw new SyncError('KAFKA_ERROR', `offset commit failed: ${(err as Error).message}`, { cause: err });
+    }
+    return mine.length;
+  }
+
+  /** Stops fetching at once (shutdown): nothing new enters the pipeline. */
+  stopFetching(): void {
+    this.pause();
+  }
+
+  async disconnect(): Promise<void> {
+    this.joined = false;
+    await this.consumer.disconnect();
+  }
+}
