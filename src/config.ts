@@ -128,21 +128,61 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+function parseKeys(env: Raw, problems: string[], filter: (spec: KeySpec) => boolean = () => true): Map<string, Value> {
+  const v = new Map<string, Value>();
+  for (const spec of CONFIG_KEYS) if (filter(spec)) v.set(spec.env, parseOne(spec, env, problems));
+  return v;
+}
+
+function kafkaSasl(v: Map<string, Value>, problems: string[]): Config['kafka']['sasl'] {
+  const mechanism = v.get('KAFKA_SASL_MECHANISM') as 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
+  if (mechanism === undefined) return undefined;
+  const username = v.get('KAFKA_SASL_USERNAME') as string | undefined;
+  const password = v.get('KAFKA_SASL_PASSWORD') as string | undefined;
+  if (username === undefined || password === undefined) {
+    problems.push('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+    return undefined;
+  }
+  return { mechanism, username, password };
+}
+
+/** Only the KAFKA_* keys: for CLI commands that talk to Kafka alone (replay, dlq, estimates). */
+export function loadKafkaConfig(env: Raw = process.env): Config['kafka'] {
+  const problems: string[] = [];
+  const v = parseKeys(env, problems, (k) => k.env.startsWith('KAFKA_') || k.env === 'COMMIT_INTERVAL_MS');
+  const sasl = kafkaSasl(v, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(kafkaSection(v, sasl));
+}
+
+function kafkaSection(v: Map<string, Value>, sasl: Config['kafka']['sasl']): Config['kafka'] {
+  const so = (k: string) => v.get(k) as string | undefined;
+  return {
+    brokers: v.get('KAFKA_BROKERS') as readonly string[],
+    clientId: v.get('KAFKA_CLIENT_ID') as string,
+    groupId: v.get('KAFKA_GROUP_ID') as string,
+    topics: v.get('KAFKA_TOPICS') as readonly string[],
+    deadLetterTopic: v.get('KAFKA_DEAD_LETTER_TOPIC') as string,
+    fromBeginning: v.get('KAFKA_FROM_BEGINNING') as boolean,
+    ssl: (v.get('KAFKA_SSL') as boolean) || so('KAFKA_SSL_CA_FILE') !== undefined,
+    sslCaFile: so('KAFKA_SSL_CA_FILE'),
+    sasl,
+    sessionTimeoutMs: v.get('KAFKA_SESSION_TIMEOUT_MS') as number,
+    heartbeatIntervalMs: v.get('KAFKA_HEARTBEAT_INTERVAL_MS') as number,
+    commitIntervalMs: v.get('COMMIT_INTERVAL_MS') as number,
+  };
+}
+
 /** Parses the environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Raw = process.env): Config {
   const problems: string[] = [];
-  const v = new Map<string, Value>();
-  for (const spec of CONFIG_KEYS) v.set(spec.env, parseOne(spec, env, problems));
+  const v = parseKeys(env, problems);
   const s = (k: string) => v.get(k) as string;
   const so = (k: string) => v.get(k) as string | undefined;
   const n = (k: string) => v.get(k) as number;
   const b = (k: string) => v.get(k) as boolean;
-  const l = (k: string) => v.get(k) as readonly string[];
 
-  const mechanism = so('KAFKA_SASL_MECHANISM') as 'plain' | 'scram-sha-256' | 'scram-sha-512' | undefined;
-  if (mechanism !== undefined && (so('KAFKA_SASL_USERNAME') === undefined || so('KAFKA_SASL_PASSWORD') === undefined)) {
-    problems.push('KAFKA_SASL_MECHANISM is set: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
-  }
+  const sasl = kafkaSasl(v, problems);
   if (v.get('RESUME_BUFFERED_ENTRIES') !== undefined && v.get('MAX_BUFFERED_ENTRIES') !== undefined && n('RESUME_BUFFERED_ENTRIES') >= n('MAX_BUFFERED_ENTRIES')) {
     problems.push('RESUME_BUFFERED_ENTRIES must be below MAX_BUFFERED_ENTRIES');
   }
@@ -154,22 +194,8 @@ export function loadConfig(env: Raw = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const sasl = mechanism === undefined ? undefined : { mechanism, username: s('KAFKA_SASL_USERNAME'), password: s('KAFKA_SASL_PASSWORD') };
   return deepFreeze<Config>({
-    kafka: {
-      brokers: l('KAFKA_BROKERS'),
-      clientId: s('KAFKA_CLIENT_ID'),
-      groupId: s('KAFKA_GROUP_ID'),
-      topics: l('KAFKA_TOPICS'),
-      deadLetterTopic: s('KAFKA_DEAD_LETTER_TOPIC'),
-      fromBeginning: b('KAFKA_FROM_BEGINNING'),
-      ssl: b('KAFKA_SSL') || so('KAFKA_SSL_CA_FILE') !== undefined,
-      sslCaFile: so('KAFKA_SSL_CA_FILE'),
-      sasl,
-      sessionTimeoutMs: n('KAFKA_SESSION_TIMEOUT_MS'),
-      heartbeatIntervalMs: n('KAFKA_HEARTBEAT_INTERVAL_MS'),
-      commitIntervalMs: n('COMMIT_INTERVAL_MS'),
-    },
+    kafka: kafkaSection(v, sasl),
     registry: { url: s('SCHEMA_REGISTRY_URL'), username: so('SCHEMA_REGISTRY_USERNAME'), password: so('SCHEMA_REGISTRY_PASSWORD') },
     redis: { url: s('REDIS_URL'), password: so('REDIS_PASSWORD'), keyPrefix: s('REDIS_KEY_PREFIX'), commandTimeoutMs: n('REDIS_COMMAND_TIMEOUT_MS') },
     windowing: {
