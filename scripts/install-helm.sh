@@ -23,11 +23,17 @@ fi
 mkdir -p "$bin_dir"
 start=$(date +%s)
 echo "install-helm.sh: building helm $HELM_VERSION with $(go version | cut -d' ' -f3) (first time: a few minutes)" >&2
+# The ldflags are those of Helm's own Makefile: the version `helm version` prints, and the
+# Kubernetes version (that of its client-go) which `helm template`/`lint` assume, else 1.20.
+gomod="$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
+k8s_minor="$(sed -n 's#^[[:space:]]*k8s.io/client-go v0\.\([0-9][0-9]*\)\..*#\1#p' "$gomod" | head -n1)"
+[ -n "$k8s_minor" ] || { echo "install-helm.sh: cannot read the client-go version from $gomod" >&2; exit 1; }
+ld="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+for pkg in pkg/chartutil pkg/lint/rules; do
+  ld="$ld -X helm.sh/helm/v3/$pkg.k8sVersionMajor=1 -X helm.sh/helm/v3/$pkg.k8sVersionMinor=$k8s_minor"
+done
 # CGO off: a static binary, and no C toolchain needed. -s -w: smaller binary, faster link.
-# The ldflag sets what `helm version` prints (it is "main" otherwise, and charts with a
-# kubeVersion constraint would see a bogus version).
-CGO_ENABLED=0 GOBIN="$bin_dir" GOFLAGS="${GOFLAGS:-} -trimpath" go install \
-  -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+CGO_ENABLED=0 GOBIN="$bin_dir" GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "$ld" \
   "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2
 echo "install-helm.sh: built in $(( $(date +%s) - start ))s" >&2
 is_helm3 "$bin_dir/helm" || { echo "install-helm.sh: $bin_dir/helm does not run as helm v3" >&2; exit 1; }
