@@ -1,0 +1,94 @@
+/**
+ * One budget (account × scope) in this process: its fair queue and the single loop that takes
+ * tokens for it. One attempt at a time per budget and process means a busy connector has no
+ * more contenders in the shared store than a quiet one's process has: across replicas each
+ * process with waiters competes once per freed token, and inside a process the round-robin
+ * queue decides who gets it. Between attempts the loop sleeps until the time the store named
+ * plus a random jitter, so replicas that wait for the same token do not all ask at once.
+ */
+import { SyncError } from '../errors.js';
+import type { OperationClass } from '../sink/rate-limit.js';
+import { FairQueue, type Waiter } from './fair-queue.js';
+import type { Decision } from './window.js';
+
+export interface BudgetDeps {
+  readonly attempt: (operation: OperationClass) => Promise<Decision>;
+  readonly now: () => number;
+  readonly jitterMs: () => number;
+  readonly retryOnErrorMs: number;
+  readonly onError: (err: unknown) => void;
+  readonly onWaitExceeded: (waiter: Waiter) => void;
+  /** Aborted when the limiter closes. */
+  readonly closing: AbortSignal;
+}
+
+export class Budget {
+  readonly queue = new FairQueue();
+  private running = false;
+
+  constructor(
+    readonly account: string,
+    readonly scope: string,
+    private readonly deps: BudgetDeps,
+  ) {}
+
+  enqueue(waiter: Waiter): void {
+    this.queue.push(waiter);
+    if (!this.running) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.size > 0 && !this.deps.closing.aborted) {
+        const head = this.queue.peek();
+        if (!head) break;
+        let decision: Decision;
+        try {
+          decision = await this.deps.attempt(head.operation);
+        } catch (err) {
+          this.deps.onError(err);
+          decision = { granted: false, retryAtMs: this.deps.now() + this.deps.retryOnErrorMs };
+        }
+        if (decision.granted) {
+          // The head may have given up during the attempt: the token goes to the next in turn.
+          this.queue.shift()?.grant();
+          continue;
+        }
+        this.failHopeless(decision.retryAtMs);
+        if (this.queue.size === 0) break;
+        await sleep(Math.max(0, decision.retryAtMs - this.deps.now()) + this.deps.jitterMs(), this.deps.closing);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Waiters whose deadline comes before the next chance fail now, with the retry time. */
+  private failHopeless(retryAtMs: number): void {
+    for (const waiter of this.queue.removeWhere((w) => w.deadlineMs < retryAtMs)) {
+      this.deps.onWaitExceeded(waiter);
+      waiter.fail(waitExceeded(retryAtMs));
+    }
+  }
+}
+
+export function waitExceeded(retryAtMs?: number): SyncError {
+  return new SyncError(
+    'RATE_LIMIT_WAIT_EXCEEDED',
+    'No rate-limit token became free within the maximum wait',
+    retryAtMs === undefined ? {} : { retryAtMs },
+  );
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,2 @@
+export { createAccountLimiter, buildAccountLimiter, type AccountLimiter, type LimiterStatus } from './account-limiter.js';
+export { DEFAULT_PER_MINUTE, resolveLimiterOptions, type AccountLimiterOptions, type RedisOption } from './options.js';

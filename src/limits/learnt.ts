@@ -1,0 +1,95 @@
+/**
+ * What DotDigital has told us about an account's limits, cached per process. Two kinds of fact,
+ * stored in one Redis hash per account so that every replica adopts them:
+ * - `op:<class>` → the X-RateLimit-Scope that answers for that operation class; from then on
+ *   the class spends the budget of that scope, shared with every class mapped to it;
+ * - `limit:<scope>` → the last X-RateLimit-Limit seen for that scope.
+ * Until a class's scope is known, its budget is named after the class itself and its limit is
+ * the configured default.
+ */
+import type { OperationClass } from '../sink/rate-limit.js';
+
+interface AccountFacts {
+  readonly ops: Map<string, string>;
+  readonly limits: Map<string, number>;
+  loadedAtMs: number;
+}
+
+export interface LearntLimit {
+  readonly account: string;
+  readonly scope: string;
+  readonly limit: number;
+}
+
+const OP_FIELD = 'op:';
+const LIMIT_FIELD = 'limit:';
+
+export class LearntLimits {
+  private readonly accounts = new Map<string, AccountFacts>();
+
+  constructor(
+    private readonly defaults: Readonly<Record<OperationClass, number>>,
+    private readonly refreshMs: number,
+  ) {}
+
+  scopeOf(account: string, op: OperationClass): string {
+    return this.accounts.get(account)?.ops.get(op) ?? op;
+  }
+
+  limitOf(account: string, scope: string, op: OperationClass): number {
+    return this.accounts.get(account)?.limits.get(scope) ?? this.defaults[op];
+  }
+
+  isStale(account: string, nowMs: number): boolean {
+    const facts = this.accounts.get(account);
+    return facts === undefined || nowMs - facts.loadedAtMs >= this.refreshMs;
+  }
+
+  /** Adopts the facts read from the shared store (they win over what this process holds). */
+  load(account: string, fields: Readonly<Record<string, string>>, nowMs: number): void {
+    const facts = this.facts(account);
+    for (const [field, value] of Object.entries(fields)) {
+      if (field.startsWith(OP_FIELD)) facts.ops.set(field.slice(OP_FIELD.length), value);
+      else if (field.startsWith(LIMIT_FIELD)) {
+        const limit = Number(value);
+        if (Number.isInteger(limit) && limit > 0) facts.limits.set(field.slice(LIMIT_FIELD.length), limit);
+      }
+    }
+    facts.loadedAtMs = nowMs;
+  }
+
+  /**
+   * Records what one answer said; returns the fields that changed (to be shared), empty when
+   * nothing is new. `scope` equal to the class means the answer carried no scope header.
+   */
+  learn(account: string, op: OperationClass, scope: string, limit: number | undefined): Record<string, string> {
+    const facts = this.facts(account);
+    const changed: Record<string, string> = {};
+    if (scope !== op && facts.ops.get(op) !== scope) {
+      facts.ops.set(op, scope);
+      changed[OP_FIELD + op] = scope;
+    }
+    if (limit !== undefined && Number.isInteger(limit) && limit > 0 && facts.limits.get(scope) !== limit) {
+      facts.limits.set(scope, limit);
+      changed[LIMIT_FIELD + scope] = String(limit);
+    }
+    return changed;
+  }
+
+  known(): LearntLimit[] {
+    const out: LearntLimit[] = [];
+    for (const [account, facts] of this.accounts) {
+      for (const [scope, limit] of facts.limits) out.push({ account, scope, limit });
+    }
+    return out;
+  }
+
+  private facts(account: string): AccountFacts {
+    let facts = this.accounts.get(account);
+    if (!facts) {
+      facts = { ops: new Map(), limits: new Map(), loadedAtMs: Number.NEGATIVE_INFINITY };
+      this.accounts.set(account, facts);
+    }
+    return facts;
+  }
+}
