@@ -39,7 +39,12 @@ containers:
     imagePullPolicy: {{ $v.image.pullPolicy }}
     args: {{ toJson .args }}
     securityContext:
-      {{- merge (dict "readOnlyRootFilesystem" true "runAsNonRoot" true "allowPrivilegeEscalation" false) $v.securityContext | toYaml | nindent 6 }}
+      {{- $sc := deepCopy (default dict $v.securityContext) -}}
+      {{- /* Enforced whatever the values say (merge would not force a false). */ -}}
+      {{- $_ := set $sc "readOnlyRootFilesystem" true -}}
+      {{- $_ = set $sc "runAsNonRoot" true -}}
+      {{- $_ = set $sc "allowPrivilegeEscalation" false -}}
+      {{- toYaml $sc | nindent 6 }}
     envFrom:
       - configMapRef:
           name: {{ include "dds.fullname" $root }}-env
