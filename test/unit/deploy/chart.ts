@@ -3,7 +3,8 @@
  * rendered objects typed just enough for the chart tests.
  */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
@@ -84,12 +85,13 @@ export function helm(): string {
 }
 
 /** `helm template` of the chart; `args` are extra flags (-f, --set). Throws with helm's stderr. */
-export function render(args: readonly string[] = []): K8sObject[] {
+export function render(args: readonly string[] = [], chart: string = CHART): K8sObject[] {
+  const bin = helm();
   let out: string;
   try {
     out = execFileSync(
-      helm(),
-      ['template', 'dds', CHART, '--namespace', 'sync', '--kube-version', '1.30.0', ...args],
+      bin,
+      ['template', 'dds', chart, '--namespace', 'sync', '--kube-version', '1.30.0', ...args],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
     );
   } catch (err) {
@@ -99,6 +101,26 @@ export function render(args: readonly string[] = []): K8sObject[] {
   return parseAllDocuments(out)
     .map((d) => d.toJS() as K8sObject | null)
     .filter((d): d is K8sObject => d !== null);
+}
+
+/**
+ * NOTES.txt as `helm install` would print it: helm template skips NOTES, so a copy of the chart
+ * gets a ConfigMap template that renders the same text through `tpl`.
+ */
+export function renderNotes(args: readonly string[] = []): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dds-chart-'));
+  try {
+    cpSync(CHART, dir, { recursive: true });
+    cpSync(join(CHART, 'templates/NOTES.txt'), join(dir, 'notes.txt'));
+    writeFileSync(
+      join(dir, 'templates/zz-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notes }\ndata:\n  notes: {{ tpl (.Files.Get "notes.txt") . | toJson }}\n',
+    );
+    const cm = render(args, dir).find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'notes');
+    return cm?.data?.notes ?? '';
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export function renderError(args: readonly string[]): string {

@@ -13,6 +13,7 @@ import {
   readText,
   render,
   renderError,
+  renderNotes,
 } from './chart.js';
 
 interface FullValues {
@@ -169,6 +170,14 @@ describe('replay Job', () => {
       renderError([...base, '--set', 'replay.toEarliest=true', '--set', 'replay.toOffsets=0:1']),
     ).toMatch(/exactly one of/);
     expect(ofKind(render(RUNNING), 'Job')).toEqual([]);
+  });
+
+  it('NOTES say when the service is stopped for a replay, and how to replay otherwise', () => {
+    expect(renderNotes(FULL)).toMatch(/REPLAY MODE.*scaled to 0/);
+    const running = renderNotes();
+    expect(running).toMatch(/is running as dds-dotdigital-sync/);
+    expect(running).toMatch(/replay\.enabled=true/);
+    expect(running).toMatch(/connectors\.items is empty/);
   });
 });
 
