@@ -1,0 +1,124 @@
+/**
+ * Bulk remove (membership only). Contact ids come from the event, else the id cache (fed by
+ * imports), else `GET /contacts/v3/{email|mobileNumber}/{value}`, where 404 means "not a
+ * contact", which counts as removed. Then `POST /v2/address-books/{id}/contacts/delete` per
+ * chunk of ids and a poll of `GET /v2/contacts/deletion/{id}` to Completed or Failed.
+ * The v3 contact DELETE is never called: it deletes the contact from the whole account.
+ */
+import { SyncError } from '../errors.js';
+import type { MembershipChange } from '../windowing/event.js';
+import { cacheKey, callOn, type AccountScope, type ClientContext } from './context.js';
+import { keyOf, matchOf, type Match } from './identity.js';
+import { intField, stringField } from './json.js';
+import { pollJob } from './poll.js';
+import type { ContactOutcome } from './types.js';
+
+type Resolution = { readonly kind: 'id'; readonly contactId: number } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly error: SyncError };
+
+const RUNNING = new Set(['started', 'notstarted', 'notfinished', 'inprogress', 'processing']);
+
+export async function removeContacts(ctx: ClientContext, scope: AccountScope, addressBookId: number, events: readonly MembershipChange[]): Promise<ContactOutcome[]> {
+  const resolutions = await resolveIds(ctx, scope, events);
+  const ids = [...new Set(resolutions.flatMap((r) => (r.kind === 'id' ? [r.contactId] : [])))];
+  for (let i = 0; i < ids.length; i += ctx.deleteChunkSize) {
+    await deleteChunk(ctx, scope, addressBookId, ids.slice(i, i + ctx.deleteChunkSize));
+  }
+  return resolutions.map((r): ContactOutcome => {
+    if (r.kind === 'id') return { ok: true, contactId: r.contactId };
+    if (r.kind === 'absent') return { ok: true };
+    return { ok: false, error: r.error };
+  });
+}
+
+async function resolveIds(ctx: ClientContext, scope: AccountScope, events: readonly MembershipChange[]): Promise<Resolution[]> {
+  const resolutions: (Resolution | undefined)[] = [];
+  const lookups = new Map<string, { match: Match; indexes: number[] }>();
+  events.forEach((event, index) => {
+    if (event.profile.contactId !== null) {
+      resolutions[index] = { kind: 'id', contactId: event.profile.contactId };
+      return;
+    }
+    const match = matchOf(event.profile);
+    if (match === undefined) {
+      resolutions[index] = { kind: 'failed', error: new SyncError('EVENT_NO_IDENTIFIER', 'profile has no email, mobileNumber or contactId') };
+      return;
+    }
+    const key = keyOf(match.identifier, match.value);
+    const cached = ctx.ids.get(cacheKey(scope, key));
+    ctx.metrics?.contactIdCache.inc({ result: cached === undefined ? 'miss' : 'hit' });
+    if (cached !== undefined) {
+      resolutions[index] = { kind: 'id', contactId: cached };
+      return;
+    }
+    const pending = lookups.get(key);
+    if (pending === undefined) lookups.set(key, { match, indexes: [index] });
+    else pending.indexes.push(index);
+  });
+
+  const queue = [...lookups.entries()];
+  const worker = async (): Promise<void> => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+      const [key, { match, indexes }] = next;
+      const resolution = await lookup(ctx, scope, match);
+      if (resolution.kind === 'id') ctx.ids.set(cacheKey(scope, key), resolution.contactId);
+      for (const i of indexes) resolutions[i] = resolution;
+    }
+  };
+  // One transient lookup failure fails the whole call (the batch is retried as one); the others stop taking work.
+  await Promise.all(Array.from({ length: Math.min(ctx.lookupConcurrency, queue.length) }, worker)).catch((err: unknown) => {
+    queue.length = 0;
+    throw err;
+  });
+  return resolutions.map((r) => r ?? { kind: 'failed', error: new SyncError('INTERNAL', 'contact id not resolved') });
+}
+
+async function lookup(ctx: ClientContext, scope: AccountScope, match: Match): Promise<Resolution> {
+  try {
+    const res = await callOn(ctx, scope, {
+      operation: 'lookup',
+      method: 'GET',
+      path: `/contacts/v3/${match.identifier}/${encodeURIComponent(String(match.value))}`,
+      route: `/contacts/v3/${match.identifier}/{value}`,
+      passStatuses: [404],
+    });
+    if (res.status === 404) return { kind: 'absent' };
+    const contactId = intField(res.body, 'contactId') ?? intField(res.body, 'id');
+    if (contactId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'contact lookup: no contactId in the answer', { status: res.status });
+    return { kind: 'id', contactId };
+  } catch (err) {
+    // A 400 about this one identifier (e.g. contacts:invalidId) rejects this contact only.
+    if (err instanceof SyncError && err.code === 'DD_BAD_REQUEST') {
+      return { kind: 'failed', error: new SyncError('DD_CONTACT_REJECTED', `contact lookup rejected the identifier: ${err.message}`, { remoteCode: err.remoteCode ?? 'badRequest', ...(err.status === undefined ? {} : { status: err.status }) }) };
+    }
+    throw err;
+  }
+}
+
+async function deleteChunk(ctx: ClientContext, scope: AccountScope, addressBookId: number, ids: readonly number[]): Promise<void> {
+  const started = await callOn(ctx, scope, {
+    operation: 'remove',
+    method: 'POST',
+    path: `/v2/address-books/${addressBookId}/contacts/delete`,
+    route: '/v2/address-books/{id}/contacts/delete',
+    body: ids,
+  });
+  const jobId = stringField(started.body, 'id');
+  if (jobId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'bulk delete: no job id in the answer', { status: started.status });
+  const initial = stringField(started.body, 'status')?.toLowerCase();
+  const final =
+    initial === 'completed' || initial === 'failed'
+      ? initial
+      : await pollJob(
+          'deletion',
+          async () => {
+            ctx.metrics?.apiJobPolls.inc({ kind: 'deletion' });
+            const res = await callOn(ctx, scope, { operation: 'poll', method: 'GET', path: `/v2/contacts/deletion/${encodeURIComponent(jobId)}`, route: '/v2/contacts/deletion/{id}' });
+            const status = stringField(res.body, 'status');
+            if (status === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'deletion status: no status in the answer', { status: res.status });
+            return RUNNING.has(status.toLowerCase()) ? undefined : status.toLowerCase();
+          },
+          ctx.poll,
+          scope.signal,
+        );
+  if (final !== 'completed') throw new SyncError('DD_DELETION_FAILED', `bulk deletion ended in ${final}`, { remoteCode: final });
+}
