@@ -2,19 +2,22 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { javaMajor, mvn, run, StackError } from './stack-proc.mjs';
 
-/** True when a metadata request to the brokers succeeds. */
-export async function kafkaAnswers(brokers) {
-  const admin = new Kafka({
+const client = (brokers, retries) =>
+  new Kafka({
     clientId: 'stack-probe',
     brokers,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
-    requestTimeout: 2000,
-    retry: { retries: 0 },
-  }).admin();
+    requestTimeout: 5000,
+    retry: { retries, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+
+/** True when a metadata request to the brokers succeeds. */
+export async function kafkaAnswers(brokers) {
+  const admin = client(brokers, 0).admin();
   try {
     await admin.connect();
     await admin.listTopics();
@@ -22,6 +25,28 @@ export async function kafkaAnswers(brokers) {
   } catch {
     return false;
   } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * True once the group coordinator and the producer-id manager serve requests: on a fresh broker the
+ * first consumer group and idempotent producer otherwise meet "coordinator is loading" errors (and
+ * kafkajs consumer crash-restarts) in whichever test happens to run first.
+ */
+async function kafkaWarm(brokers) {
+  const kafka = client(brokers, 5);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  try {
+    await admin.connect();
+    await admin.describeGroups(['stack-warm-up']);
+    await producer.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
   }
 }
@@ -69,7 +94,7 @@ export function kafkaService({ root, stackDir, port, controllerPort }) {
     readyTimeoutMs: 90_000,
     stopGraceMs: 30_000,
     matches: (line) => line.includes('kafka.Kafka') && line.includes(propsFile),
-    probe: () => kafkaAnswers([address]),
+    probe: async () => (await kafkaAnswers([address])) && kafkaWarm([address]),
 
     async prepare() {
       const major = await javaMajor('java');
