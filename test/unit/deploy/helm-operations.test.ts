@@ -196,6 +196,8 @@ describe('autoscaling', () => {
     expect(trigger.metadata.query).not.toMatch(/lag/);
     expect(Number(trigger.metadata.threshold)).toBeGreaterThan(windowSeconds);
     expect(one(render(RUNNING), 'Deployment').spec?.replicas).toBeUndefined();
+    const custom = one(render([...RUNNING, '--set', 'autoscaling.keda.query=max(my_age)']), 'ScaledObject');
+    expect(JSON.stringify(custom.spec)).toContain('"query":"max(my_age)"');
   });
 
   it('HPA variant uses the same metric as an External Value target', () => {
@@ -212,7 +214,7 @@ describe('autoscaling', () => {
         external: { metric: { name: string }; target: { type: string; value: string } };
       }[]
     )[0]!;
-    expect(metric.external.metric.name).toMatch(/^dotdigital_sync_oldest_/);
+    expect(metric.external.metric.name).toBe('dotdigital_sync_oldest_buffered_age_seconds');
     expect(metric.external.target.type).toBe('Value');
     expect(Number(metric.external.target.value)).toBeGreaterThan(windowSeconds);
   });
