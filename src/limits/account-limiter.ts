@@ -122,7 +122,7 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
       cooldownUntil = Math.max(cooldownUntil, until);
     }
     let decision: Decision;
-    if (cooldownUntil > finished) decision = { granted: false, retryAtMs: cooldownUntil };
+    if (cooldownUntil > finished) decision = { granted: false, retryAtMs: cooldownUntil, certain: true };
     else if (finished - started >= o.bucketMs) decision = { granted: false, retryAtMs: finished };
     else decision = decide(snapshot.counts, limit, j, o.bucketMs);
     if (decision.granted) await failover.recordGrant(store, key);

@@ -55,7 +55,7 @@ export class Budget {
           this.queue.shift()?.grant();
           continue;
         }
-        this.failHopeless(decision.retryAtMs);
+        if (decision.certain === true) this.failHopeless(decision.retryAtMs);
         if (this.queue.size === 0) break;
         await sleep(Math.max(0, decision.retryAtMs - this.deps.now()) + this.deps.jitterMs(), this.deps.closing);
       }
@@ -64,7 +64,7 @@ export class Budget {
     }
   }
 
-  /** Waiters whose deadline comes before the next chance fail now, with the retry time. */
+  /** During a cool-down, waiters whose deadline comes before its end fail now, with the retry time. */
   private failHopeless(retryAtMs: number): void {
     for (const waiter of this.queue.removeWhere((w) => w.deadlineMs < retryAtMs)) {
       this.deps.onWaitExceeded(waiter);

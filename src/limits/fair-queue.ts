@@ -19,6 +19,8 @@ export class FairQueue {
   /** Map order is the round: the first connector is served next. */
   private readonly byConnector = new Map<string, Waiter[]>();
   private count = 0;
+  /** A connector served last waits behind any connector that arrived while it was alone. */
+  private lastServed: string | undefined;
 
   get size(): number {
     return this.count;
@@ -32,17 +34,20 @@ export class FairQueue {
   }
 
   peek(): Waiter | undefined {
+    this.rotate();
     for (const list of this.byConnector.values()) return list[0];
     return undefined;
   }
 
   /** Takes the next waiter and sends its connector to the back of the round. */
   shift(): Waiter | undefined {
+    this.rotate();
     for (const [connectorId, list] of this.byConnector) {
       const waiter = list.shift();
       this.byConnector.delete(connectorId);
       if (list.length > 0) this.byConnector.set(connectorId, list);
       if (waiter) this.count--;
+      this.lastServed = connectorId;
       return waiter;
     }
     return undefined;
@@ -56,6 +61,15 @@ export class FairQueue {
     if (list.length === 0) this.byConnector.delete(waiter.connectorId);
     this.count--;
     return true;
+  }
+
+  private rotate(): void {
+    const first = this.byConnector.keys().next();
+    if (first.done === true || first.value !== this.lastServed || this.byConnector.size < 2) return;
+    const list = this.byConnector.get(first.value);
+    this.byConnector.delete(first.value);
+    if (list) this.byConnector.set(first.value, list);
+    this.lastServed = undefined;
   }
 
   /** Removes and returns every waiter matching the predicate. */

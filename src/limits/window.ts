@@ -13,7 +13,10 @@
  * The price of the margin: a token is held for up to W + 2·bucketMs instead of W.
  */
 
-export type Decision = { readonly granted: true } | { readonly granted: false; readonly retryAtMs: number };
+export type Decision =
+  | { readonly granted: true }
+  /** `certain`: no token before retryAtMs whatever others do (a cool-down), not an estimate. */
+  | { readonly granted: false; readonly retryAtMs: number; readonly certain?: boolean };
 
 export function bucketOf(timeMs: number, bucketMs: number): number {
   return Math.floor(timeMs / bucketMs);
@@ -34,14 +37,15 @@ export function countedBuckets(j: number, subWindows: number): number[] {
 export function decide(counts: readonly number[], limit: number, j: number, bucketMs: number): Decision {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total <= limit) return { granted: true };
-  let others = total - 1;
+  // Without our own point (in sub-window j, second to last), until enough old ones leave.
+  const others = counts.map((c, i) => (i === counts.length - 2 ? c - 1 : c));
+  let left = total - 1;
   let dropped = 0;
-  while (others > limit - 1 && dropped < counts.length) {
-    others -= counts[dropped] ?? 0;
+  while (left > limit - 1 && dropped < others.length) {
+    left -= others[dropped] ?? 0;
     dropped++;
   }
   // Sub-window i stops being counted once attempts start in i + k + 2; the oldest counted
   // one is j - k - 1, so dropping `dropped` of them takes until sub-window j + dropped.
   return { granted: false, retryAtMs: (j + dropped) * bucketMs };
 }
-
