@@ -1,12 +1,16 @@
 import type { Batch, BatchReason } from './batch.js';
 import { DueQueue } from './due-queue.js';
 import type { Action, MembershipChange, SourceOffset } from './event.js';
-import { Book, Entry, Window } from './window-parts.js';
 import type { WindowingOptions } from './options.js';
+import { Book, Entry, Window } from './window-parts.js';
 
 /**
- * Open windows per (connector, address book, action), coalescing per contact, and the in-flight
- * contact sets that order sends. See index.ts for the rules.
+ * Open windows per (connector, address book, action), coalescing per contact, and the order of
+ * sends per contact. See index.ts for the rules.
+ *
+ * Cost per event: one Map lookup for the book (few, hot) and one for the contact, plus an insert
+ * for a new contact; releasing and completing cost one more lookup and delete per contact, since
+ * a contact in flight stays in its book's map (window null) to block its later events.
  */
 export class WindowStore {
   private readonly books = new Map<number, Book>();
@@ -47,9 +51,11 @@ export class WindowStore {
   ): boolean {
     const book = this.book(event.connectorId, event.addressBookId);
     const entry = book.contacts.get(key);
-    if (entry === undefined) {
+    const from = entry?.window ?? null;
+    if (entry === undefined || from === null) {
+      // New, or its previous entry is in flight: then this one waits for that batch.
       const window = this.windowFor(book, event.action, firstSeenMs);
-      const created = new Entry(key, event, source, window, window.entries.length);
+      const created = new Entry(key, event, source, window, window.entries.length, entry !== undefined);
       book.contacts.set(key, created);
       this.bufferedCount++;
       this.push(window, created, nowMs);
@@ -59,12 +65,11 @@ export class WindowStore {
     else entry.replaced.push(entry.source);
     entry.source = source;
     entry.event = event;
-    const from = entry.window;
     if (from.action === event.action) {
       this.backdate(from, firstSeenMs);
     } else {
       // Moves to the other action's window, keeping the age of the one it leaves (never younger).
-      this.detach(entry);
+      this.detach(entry, from);
       const window = this.windowFor(book, event.action, Math.min(firstSeenMs, from.openedAtMs));
       entry.window = window;
       entry.index = window.entries.length;
@@ -103,12 +108,18 @@ export class WindowStore {
     const book = this.inFlight.get(batch.id);
     if (book === undefined) return false;
     this.inFlight.delete(batch.id);
+    const contacts = book.contacts;
     for (const { key } of batch.entries) {
-      book.inFlight.delete(key);
-      const waiting = book.contacts.get(key);
-      if (waiting?.window.parked === true) this.unpark(waiting.window);
+      const latest = contacts.get(key);
+      if (latest === undefined) continue;
+      const window = latest.window;
+      if (window === null) contacts.delete(key);
+      else {
+        latest.blocked = false;
+        if (window.parked) this.unpark(window);
+      }
     }
-    this.dropIfIdle(book);
+    if (contacts.size === 0) this.dropBook(book);
     return true;
   }
 
@@ -116,13 +127,17 @@ export class WindowStore {
   reset(generation: number): number {
     const dropped = this.bufferedCount;
     for (const [id, first] of this.books) {
-      // Keep only the books with contacts in flight (re-linking the chain), emptied.
+      // Keep only the books with contacts in flight (re-linking the chain), emptied of the rest.
       let keep: Book | null = null;
       for (let book: Book | null = first; book !== null;) {
         const next: Book | null = book.next;
-        book.contacts.clear();
         book.addTail = book.removeTail = null;
-        if (book.inFlight.size > 0) {
+        for (const [key, entry] of book.contacts) {
+          // A blocked entry stands in for its contact's batch in flight: it becomes its marker.
+          if (entry.window !== null && !entry.blocked) book.contacts.delete(key);
+          else entry.window = null;
+        }
+        if (book.contacts.size > 0) {
           book.next = keep;
           keep = book;
         }
@@ -160,31 +175,31 @@ export class WindowStore {
   }
 
   private release(window: Window, nowMs: number): Batch | null {
-    const book = window.book;
     const all = window.entries;
     let sendable = all;
-    if (book.inFlight.size > 0) {
+    let kept = 0;
+    for (const entry of all) {
+      if (!entry.blocked) continue;
+      // Some contact waits for a batch in flight: split the window.
       sendable = [];
-      let kept = 0;
-      for (const entry of all) {
-        if (book.inFlight.has(entry.key)) {
-          entry.index = kept;
-          all[kept++] = entry;
-        } else sendable.push(entry);
+      for (const e of all) {
+        if (e.blocked) {
+          e.index = kept;
+          all[kept++] = e;
+        } else sendable.push(e);
       }
       all.length = kept;
+      break;
     }
-    if (sendable === all || all.length === 0) this.untail(window);
+    if (kept === 0) this.untail(window);
     else {
       window.parked = true;
       this.parked.add(window);
     }
     if (sendable.length === 0) return null;
-    for (const entry of sendable) {
-      book.contacts.delete(entry.key);
-      book.inFlight.add(entry.key);
-    }
+    for (const entry of sendable) entry.window = null;
     this.bufferedCount -= sendable.length;
+    const book = window.book;
     const batch: Batch = {
       id: ++this.batchSeq,
       generation: this.gen,
@@ -210,8 +225,7 @@ export class WindowStore {
     return book;
   }
 
-  private dropIfIdle(book: Book): void {
-    if (book.contacts.size > 0 || book.inFlight.size > 0) return;
+  private dropBook(book: Book): void {
     const first = this.books.get(book.addressBookId);
     if (first === book) {
       if (book.next === null) this.books.delete(book.addressBookId);
@@ -249,7 +263,7 @@ export class WindowStore {
         this.due.moved(window);
       }
     }
-    if (window.parked && !window.book.inFlight.has(entry.key)) this.unpark(window);
+    if (window.parked && !entry.blocked) this.unpark(window);
   }
 
   /** An entry first consumed before the window opened makes the window that much older. */
@@ -263,8 +277,7 @@ export class WindowStore {
     }
   }
 
-  private detach(entry: Entry): void {
-    const window = entry.window;
+  private detach(entry: Entry, window: Window): void {
     const entries = window.entries;
     const last = entries.pop() as Entry;
     if (last !== entry) {
