@@ -80,13 +80,11 @@ export class RedisStore implements LimiterStore {
 
   async read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[]): Promise<StoreSnapshot> {
     await this.connected();
-    const results = await this.client
-      .pipeline()
-      .mget(counterKeys.map((k) => this.counters.getKey(k)))
-      .zmscore(this.prefix + 'cd:' + cooldownKey, ...members)
-      .exec();
+    const pipeline = this.client.pipeline().zmscore(this.prefix + 'cd:' + cooldownKey, ...members);
+    if (counterKeys.length > 0) pipeline.mget(counterKeys.map((k) => this.counters.getKey(k)));
+    const results = await pipeline.exec();
     if (results === null) throw new Error('Redis pipeline was discarded');
-    const [counts, cooldowns] = results.map(([err, value]) => {
+    const [cooldowns, counts] = results.map(([err, value]) => {
       if (err) throw err;
       return value as readonly (string | null)[];
     });
