@@ -2,9 +2,9 @@
 // serving the Confluent-compatible API at /apis/ccompat/v7.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { javaCandidates, mvn, run, StackError } from './stack-proc.mjs';
+import { javaCandidates, javaMajor, mvn, run, StackError } from './stack-proc.mjs';
 
-// Newest first. 3.3.x is compiled for Java 21; 3.0.x is the newest line that runs on Java 17.
+// Newest first. 3.3.x is compiled for Java 21; 3.0.x still runs on Java 17 (both tested here).
 // 3.3.x serves /health on a separate management port; 3.0.x serves it on the main port.
 const VERSIONS = [
   { version: '3.3.3', minJava: 21, managementPort: true },
@@ -13,11 +13,14 @@ const VERSIONS = [
 
 async function pickRuntime() {
   const forced = process.env.STACK_REGISTRY_JAVA;
-  const candidates = forced
-    ? (await javaCandidates()).filter((c) => c.bin === forced)
-    : await javaCandidates();
-  if (forced && candidates.length === 0)
-    throw new StackError(`STACK_REGISTRY_JAVA=${forced} does not run as java.`);
+  let candidates;
+  if (forced) {
+    const major = await javaMajor(forced);
+    if (major === undefined) throw new StackError(`STACK_REGISTRY_JAVA=${forced} does not run as java.`);
+    candidates = [{ bin: forced, major }];
+  } else {
+    candidates = await javaCandidates();
+  }
   const best = candidates.sort((a, b) => b.major - a.major)[0];
   if (best === undefined)
     throw new StackError(
