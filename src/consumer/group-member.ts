@@ -20,8 +20,11 @@ export interface InboundRecord {
 export interface RecordHandler {
   /** A new assignment (every rebalance): everything buffered for the old one is void. */
   onAssignment(partitions: readonly TopicPartition[]): void;
-  /** One record, in offset order per partition; may be async when decoding needs the registry. */
-  onRecord(record: InboundRecord): void | Promise<void>;
+  /**
+   * One record, in offset order per partition; may be async when decoding needs the registry.
+   * `heartbeat` keeps the membership alive during a long wait (registry outage).
+   */
+  onRecord(record: InboundRecord, heartbeat: () => Promise<void>): void | Promise<void>;
 }
 
 export interface GroupMemberOptions {
@@ -104,14 +107,10 @@ export class GroupMember {
     const { topic, partition } = batch;
     for (const m of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) return;
-      const r = handler.onRecord({
-        topic,
-        partition,
-        offset: Number(m.offset),
-        key: m.key,
-        value: m.value,
-        timestampMs: Number(m.timestamp),
-      });
+      const r = handler.onRecord(
+        { topic, partition, offset: Number(m.offset), key: m.key, value: m.value, timestampMs: Number(m.timestamp) },
+        () => payload.heartbeat(),
+      );
       if (r !== undefined) {
         await r;
         await payload.heartbeat();
