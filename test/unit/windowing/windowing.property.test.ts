@@ -35,7 +35,7 @@ type Op =
   | { t: 'outcome'; pick: number; kind: 'success' | 'retry' | 'fail-all' }
   | { t: 'ack'; pick: number }
   | { t: 'commit' }
-  | { t: 'rebalance'; owned: number[] };
+  | { t: 'rebalance'; owned: readonly number[] };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -293,7 +293,7 @@ class Harness {
     }
   }
 
-  rebalance(owned: number[]): void {
+  rebalance(owned: readonly number[]): void {
     for (const p of PARTITIONS) {
       if (owned.includes(p)) continue;
       // another process may have it: this one forgets when it first saw those records
