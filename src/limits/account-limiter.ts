@@ -6,8 +6,9 @@
  * - Budgets. One budget per (account, scope); the account is the DotDigital account id, or
  *   the connector while the account is not known yet (the account-info call). A class's scope
  *   is the X-RateLimit-Scope DotDigital answered it with (learnt.ts), else the class itself;
- *   classes that DotDigital puts in one scope therefore share one budget. The limit is the
- *   scope's learnt X-RateLimit-Limit, else the class's configured default.
+ *   classes that DotDigital puts in one scope share one budget. The limit is the scope's
+ *   learnt X-RateLimit-Limit, else the class's configured default. Counters are kept per
+ *   class and summed per scope (take.ts), so learning a scope loses nothing already counted.
  * - No boundary bursts. Instead of a fixed window (up to twice the limit across a boundary),
  *   every budget is a sliding window counted in k sub-windows (window.ts): a grant is kept
  *   only if the sub-windows covering the last W plus two sub-windows of margin hold no more
@@ -37,10 +38,9 @@ import { LearntLimits, type LearntLimit } from './learnt.js';
 import { resolveLimiterOptions, type AccountLimiterOptions, type ResolvedLimiterOptions } from './options.js';
 import { RedisStore, createRedisClient } from './redis-store.js';
 import type { LimiterStore } from './store.js';
-import { bucketOf, countedBuckets, decide, type Decision } from './window.js';
+import { takeToken, WHOLE_ACCOUNT, type TakeDeps } from './take.js';
+import type { Decision } from './window.js';
 
-/** The cool-down member that stops every scope of an account (flat-rate cap). */
-export const WHOLE_ACCOUNT = '*';
 const LEARNT_TTL_MS = 24 * 3_600_000;
 
 export interface LimiterStatus {
@@ -89,8 +89,6 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
   const closing = new AbortController();
   const log = o.logger;
 
-  const counterKey = (account: string, scope: string, bucket: number): string => `${account}:${scope}:${bucket}`;
-
   const freshen = (account: string): Promise<void> => {
     if (failover.fallbackActive || !learnt.isStale(account, o.now())) return Promise.resolve();
     let pending = refreshing.get(account);
@@ -104,39 +102,24 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     return pending;
   };
 
-  const takeFrom = async (store: LimiterStore, account: string, scope: string, limit: number): Promise<Decision> => {
-    const started = failover.now();
-    const j = bucketOf(started, o.bucketMs);
-    const key = counterKey(account, scope, j);
-    await store.add(key, 1);
-    const keys = countedBuckets(j, o.subWindows).map((b) => counterKey(account, scope, b));
-    const snapshot = await store.read(keys, account, [WHOLE_ACCOUNT, scope]);
-    const local = store === failover.mirror ? snapshot : await failover.mirror.read([], account, [WHOLE_ACCOUNT, scope]);
-    const finished = failover.now();
-    const members = [WHOLE_ACCOUNT, scope];
-    let cooldownUntil = 0;
-    for (let i = 0; i < members.length; i++) {
-      const until = Math.max(snapshot.cooldownUntil[i] ?? 0, local.cooldownUntil[i] ?? 0);
-      // Cool-downs seen in Redis are kept locally so that an outage does not forget them.
-      if (until > finished && until > (local.cooldownUntil[i] ?? 0)) await failover.mirror.coolDown(account, members[i] ?? scope, until);
-      cooldownUntil = Math.max(cooldownUntil, until);
-    }
-    let decision: Decision;
-    if (cooldownUntil > finished) decision = { granted: false, retryAtMs: cooldownUntil, certain: true };
-    else if (finished - started >= o.bucketMs) decision = { granted: false, retryAtMs: finished };
-    else decision = decide(snapshot.counts, limit, j, o.bucketMs);
-    if (decision.granted) await failover.recordGrant(store, key);
-    else await store.add(key, -1);
-    return decision;
+  const takeDeps: TakeDeps = {
+    mirror: failover.mirror,
+    now: () => failover.now(),
+    bucketMs: o.bucketMs,
+    subWindows: o.subWindows,
+    recordGrant: (store, key) => failover.recordGrant(store, key),
   };
 
-  const attempt = async (budget: Budget, op: OperationClass): Promise<Decision> => {
-    await freshen(budget.account);
-    const limit = learnt.limitOf(budget.account, budget.scope, op);
-    const shared = await failover.onShared((s) => takeFrom(s, budget.account, budget.scope, limit));
+  const attempt = async (account: string, operation: OperationClass): Promise<Decision> => {
+    await freshen(account);
+    // Read again at every attempt: the scope may have been learnt while this waiter waited.
+    const scope = learnt.scopeOf(account, operation);
+    const limit = learnt.limitOf(account, scope, operation);
+    const req = { account, operation, scope, classes: learnt.classesIn(account, scope), limit };
+    const shared = await failover.onShared((s) => takeToken(s, req, takeDeps));
     if (shared) return shared;
     const share = Math.max(1, Math.floor(limit / o.expectedReplicas));
-    return takeFrom(failover.mirror, budget.account, budget.scope, share);
+    return takeToken(failover.mirror, { ...req, limit: share }, takeDeps);
   };
 
   const budgetFor = (account: string, scope: string): Budget => {
@@ -144,7 +127,7 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     let budget = budgets.get(id);
     if (!budget) {
       const created: Budget = new Budget(account, scope, {
-        attempt: (op) => attempt(created, op),
+        attempt: (op) => attempt(account, op),
         now: () => failover.now(),
         jitterMs: () => o.random() * o.jitterMs,
         retryOnErrorMs: o.bucketMs,
@@ -210,14 +193,16 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     });
   };
 
-  const coolDown = (account: string, scope: string, member: string, untilMs: number, reason: string): void => {
-    const now = failover.now();
-    if (untilMs <= now) return;
+  /** members[0] is the scope's own member; the others are its classes (see take.ts). */
+  const coolDown = (account: string, label: string, members: readonly string[], untilMs: number, reason: string): void => {
+    if (untilMs <= failover.now()) return;
     void (async () => {
-      const known = (await failover.mirror.read([], account, [member])).cooldownUntil[0] ?? 0;
-      if (untilMs > known) o.metrics.rateLimitCooldowns.inc({ scope, reason });
-      await failover.mirror.coolDown(account, member, untilMs);
-      await failover.onShared((s) => s.coolDown(account, member, untilMs));
+      const known = (await failover.mirror.read([], account, members.slice(0, 1))).cooldownUntil[0] ?? 0;
+      if (untilMs > known) o.metrics.rateLimitCooldowns.inc({ scope: label, reason });
+      for (const member of members) await failover.mirror.coolDown(account, member, untilMs);
+      await failover.onShared(async (s) => {
+        for (const member of members) await s.coolDown(account, member, untilMs);
+      });
     })();
   };
 
@@ -231,16 +216,17 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
       void failover.onShared((s) => s.saveLearnt(account, changed, LEARNT_TTL_MS));
     }
     const scope = learnt.scopeOf(account, ctx.operation);
+    const members = [...new Set([scope, ...learnt.classesIn(account, scope)])];
     const tierEnd = Math.min(feedback.resetAtMs ?? now + o.windowMs, now + 2 * o.windowMs);
     if (feedback.status === 429) {
       o.metrics.rateLimit429.inc({ scope, operation: ctx.operation });
-      coolDown(account, scope, scope, tierEnd, '429');
+      coolDown(account, scope, members, tierEnd, '429');
     } else if (feedback.remaining === 0) {
-      coolDown(account, scope, scope, tierEnd, 'remaining_zero');
+      coolDown(account, scope, members, tierEnd, 'remaining_zero');
     }
     if (feedback.flatRateCap) {
       const end = Math.min(feedback.resetAtMs ?? now + o.flatRateWindowMs, now + o.flatRateWindowMs);
-      coolDown(account, 'account', WHOLE_ACCOUNT, end, 'flat_rate_cap');
+      coolDown(account, 'account', [WHOLE_ACCOUNT], end, 'flat_rate_cap');
     }
   };
 

@@ -7,7 +7,7 @@
  * Until a class's scope is known, its budget is named after the class itself and its limit is
  * the configured default.
  */
-import type { OperationClass } from '../sink/rate-limit.js';
+import { OPERATION_CLASSES, type OperationClass } from '../sink/rate-limit.js';
 
 interface AccountFacts {
   readonly ops: Map<string, string>;
@@ -34,6 +34,11 @@ export class LearntLimits {
 
   scopeOf(account: string, op: OperationClass): string {
     return this.accounts.get(account)?.ops.get(op) ?? op;
+  }
+
+  /** The classes that spend the budget of a scope. */
+  classesIn(account: string, scope: string): OperationClass[] {
+    return OPERATION_CLASSES.filter((op) => this.scopeOf(account, op) === scope);
   }
 
   limitOf(account: string, scope: string, op: OperationClass): number {

@@ -37,6 +37,51 @@ describe('account limiter: learning from DotDigital', () => {
   });
 });
 
+describe('account limiter: learning a scope mid-way', () => {
+  it('what a class spent before its scope was learnt still counts against the scope', async () => {
+    const { replicas: [a] } = replicas(1);
+    const before = acquireMany(a!.limiter, ctx('c1', 'add'), 8);
+    await advance(1);
+    expect(before.log).toHaveLength(8);
+    a!.limiter.observer.observe(feedback(ctx('c1', 'add'), { scope: 'lowCallRate', limit: 10 }));
+    a!.limiter.observer.observe(feedback(ctx('c1', 'remove'), { scope: 'lowCallRate', limit: 10 }));
+    const after = acquireMany(a!.limiter, ctx('c1', 'remove'), 5);
+    await advance(1);
+    expect(after.log).toHaveLength(2);
+    await a!.limiter.close();
+  });
+
+  it('a replica that has not learnt the scope yet counts the same counters as one that has', async () => {
+    const { replicas: [a, b] } = replicas(2, { learnRefreshMs: 60_000 });
+    const log: { at: number; who: string }[] = [];
+    // b reads the learnt facts now (none), and not again for a minute.
+    acquireMany(b!.limiter, ctx('b', 'add'), 1, log);
+    await advance(1);
+    a!.limiter.observer.observe(feedback(ctx('c1', 'add'), { scope: 'lowCallRate', limit: 10 }));
+    acquireMany(a!.limiter, ctx('a', 'add'), 30, log);
+    acquireMany(b!.limiter, ctx('b', 'add'), 30, log);
+    await advance(3_000);
+    expect(b!.limiter.status().learnt).toEqual([]);
+    expect(maxInSlidingWindow(log.map((g) => g.at), 1000)).toBe(10);
+    await Promise.all([a!.limiter.close(), b!.limiter.close()]);
+  });
+
+  it('a 429 on a learnt scope pauses a replica that still knows the class only', async () => {
+    const { replicas: [a, b] } = replicas(2, { learnRefreshMs: 60_000 });
+    acquireMany(b!.limiter, ctx('b', 'add'), 1);
+    await advance(1);
+    a!.limiter.observer.observe(feedback(ctx('c1', 'add'), { status: 429, scope: 'lowCallRate', limit: 10, resetAtMs: Date.now() + 800 }));
+    await advance(1);
+    const onB = acquireMany(b!.limiter, ctx('b', 'add'), 1);
+    await advance(700);
+    expect(b!.limiter.status().learnt).toEqual([]);
+    expect(onB.log).toHaveLength(0);
+    await advance(200);
+    expect(onB.log).toHaveLength(1);
+    await Promise.all([a!.limiter.close(), b!.limiter.close()]);
+  });
+});
+
 describe('account limiter: cool-downs', () => {
   it('a 429 seen by one replica pauses the scope on every replica until the reset time', async () => {
     const { replicas: [a, b] } = replicas(2);

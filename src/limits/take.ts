@@ -1,0 +1,71 @@
+/**
+ * One attempt at a token on one store: add our point to our class's sub-window counter, read
+ * the counters of every class that shares the scope plus the cool-downs, keep the point or
+ * give it back (window.ts explains why this holds across replicas).
+ *
+ * Counters are kept per operation class, not per scope: a scope's use is the sum of its
+ * classes' counters. So when a class's scope is learnt, nothing already counted is left
+ * behind, and a replica that has not learnt the scope yet still counts the same counters.
+ */
+import type { OperationClass } from '../sink/rate-limit.js';
+import type { MemoryStore } from './memory-store.js';
+import type { LimiterStore } from './store.js';
+import { bucketOf, countedBuckets, decide, type Decision } from './window.js';
+
+/** The cool-down member that stops every scope of an account (flat-rate cap). */
+export const WHOLE_ACCOUNT = '*';
+
+export interface TakeRequest {
+  readonly account: string;
+  readonly operation: OperationClass;
+  readonly scope: string;
+  /** Every class that spends the scope's budget (the operation included). */
+  readonly classes: readonly OperationClass[];
+  readonly limit: number;
+}
+
+export interface TakeDeps {
+  /** This process's own grants and cool-downs (also consulted when deciding on Redis). */
+  readonly mirror: MemoryStore;
+  readonly now: () => number;
+  readonly bucketMs: number;
+  readonly subWindows: number;
+  readonly recordGrant: (store: LimiterStore, counterKey: string) => Promise<void>;
+}
+
+export const counterKey = (account: string, operation: OperationClass, bucket: number): string => `${account}:${operation}:${bucket}`;
+
+export async function takeToken(store: LimiterStore, req: TakeRequest, deps: TakeDeps): Promise<Decision> {
+  const started = deps.now();
+  const j = bucketOf(started, deps.bucketMs);
+  const key = counterKey(req.account, req.operation, j);
+  await store.add(key, 1);
+  const buckets = countedBuckets(j, deps.subWindows);
+  const keys = req.classes.flatMap((c) => buckets.map((b) => counterKey(req.account, c, b)));
+  // Whoever sets a cool-down has just learnt the scope and sets it on the scope and on each
+  // of its classes, so a replica that has not learnt the scope yet still finds it.
+  const members = [WHOLE_ACCOUNT, req.scope];
+  const snapshot = await store.read(keys, req.account, members);
+  const local = store === deps.mirror ? snapshot : await deps.mirror.read([], req.account, members);
+  const finished = deps.now();
+
+  let cooldownUntil = 0;
+  for (const [i, member] of members.entries()) {
+    const known = local.cooldownUntil[i] ?? 0;
+    const until = Math.max(snapshot.cooldownUntil[i] ?? 0, known);
+    // Cool-downs seen in Redis are kept locally so that an outage does not forget them.
+    if (until > finished && until > known) await deps.mirror.coolDown(req.account, member, until);
+    cooldownUntil = Math.max(cooldownUntil, until);
+  }
+
+  let decision: Decision;
+  if (cooldownUntil > finished) decision = { granted: false, retryAtMs: cooldownUntil, certain: true };
+  else if (finished - started >= deps.bucketMs) decision = { granted: false, retryAtMs: finished };
+  else {
+    const perBucket = buckets.map((_, i) => req.classes.reduce((sum, _c, n) => sum + (snapshot.counts[n * buckets.length + i] ?? 0), 0));
+    decision = decide(perBucket, req.limit, j, deps.bucketMs);
+  }
+  if (decision.granted) await deps.recordGrant(store, key);
+  else await store.add(key, -1);
+  return decision;
+}
