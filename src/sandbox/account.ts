@@ -47,7 +47,11 @@ export class Account {
   rateMode: RateMode;
   flatLimitPerHour: number;
 
-  constructor(seed: AccountSeed, ids: IdAllocator, defaults: { limits: Readonly<Record<LimitScope, number>>; rateMode: RateMode; flatLimitPerHour: number }) {
+  constructor(
+    seed: AccountSeed,
+    ids: IdAllocator,
+    defaults: { limits: Readonly<Record<LimitScope, number>>; rateMode: RateMode; flatLimitPerHour: number },
+  ) {
     this.id = seed.id;
     this.region = seed.region;
     this.name = seed.name ?? `Account ${seed.id}`;
@@ -58,19 +62,34 @@ export class Account {
     for (const e of seed.suppressedEmails ?? []) this.suppressed.add(e.toLowerCase());
     // Every DotDigital account has a "Test" book that the API cannot write to.
     const test = ids.book();
-    this.books.set(test, { id: test, name: 'Test', visibility: 'Private', writable: false, members: new Set() });
+    this.books.set(test, {
+      id: test,
+      name: 'Test',
+      visibility: 'Private',
+      writable: false,
+      members: new Set(),
+    });
     for (const b of seed.addressBooks ?? []) {
       const created = this.createBook(b.name, b.visibility ?? 'Private', ids);
-      if (typeof created === 'string') throw new Error(`account ${seed.id}: address book "${b.name}": ${created}`);
+      if (typeof created === 'string')
+        throw new Error(`account ${seed.id}: address book "${b.name}": ${created}`);
     }
   }
 
   /** The book, or why it cannot be created. */
-  createBook(name: string, visibility: 'Private' | 'Public', ids: IdAllocator): Book | 'invalid' | 'duplicate' {
+  createBook(
+    name: string,
+    visibility: 'Private' | 'Public',
+    ids: IdAllocator,
+  ): Book | 'invalid' | 'duplicate' {
     const trimmed = name.trim();
     if (trimmed === '' || trimmed.length > 128) return 'invalid';
     const lower = trimmed.toLowerCase();
-    if (RESERVED_BOOK_NAMES.includes(lower) || [...this.books.values()].some((b) => b.name.toLowerCase() === lower)) return 'duplicate';
+    if (
+      RESERVED_BOOK_NAMES.includes(lower) ||
+      [...this.books.values()].some((b) => b.name.toLowerCase() === lower)
+    )
+      return 'duplicate';
     const book: Book = { id: ids.book(), name: trimmed, visibility, writable: true, members: new Set() };
     this.books.set(book.id, book);
     return book;

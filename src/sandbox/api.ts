@@ -32,7 +32,12 @@ export interface ApiRoute {
   handle(r: ApiRequest): void;
 }
 
-const bookJson = (b: { id: number; name: string; visibility: string; members: Set<number> }) => ({ id: b.id, name: b.name, visibility: b.visibility, contacts: b.members.size });
+const bookJson = (b: { id: number; name: string; visibility: string; members: Set<number> }) => ({
+  id: b.id,
+  name: b.name,
+  visibility: b.visibility,
+  contacts: b.members.size,
+});
 
 function intParam(text: string | null, fallback: number, min: number, max: number): number | undefined {
   if (text === null) return fallback;
@@ -43,7 +48,12 @@ function intParam(text: string | null, fallback: number, min: number, max: numbe
 
 function accountInfo(r: ApiRequest): void {
   const a = r.account;
-  const flat = r.state.limits.peek(flatKey(a.id), a.flatLimitPerHour, r.state.settings.limitWindowMs * FLAT_WINDOWS, r.now);
+  const flat = r.state.limits.peek(
+    flatKey(a.id),
+    a.flatLimitPerHour,
+    r.state.settings.limitWindowMs * FLAT_WINDOWS,
+    r.now,
+  );
   const p = (name: string, type: string, value: string) => ({ name, type, value });
   sendJson(r.res, 200, {
     id: a.id,
@@ -62,17 +72,23 @@ function accountInfo(r: ApiRequest): void {
 function listBooks(r: ApiRequest): void {
   const select = intParam(r.query.get('select'), 1000, 1, 1000);
   const skip = intParam(r.query.get('skip'), 0, 0, Number.MAX_SAFE_INTEGER);
-  if (select === undefined || skip === undefined) return v2Error(r.res, 400, 'select must be 1 to 1000 and skip 0 or more. ERROR_PARAMETER_INVALID');
+  if (select === undefined || skip === undefined)
+    return v2Error(r.res, 400, 'select must be 1 to 1000 and skip 0 or more. ERROR_PARAMETER_INVALID');
   sendJson(r.res, 200, r.account.pageOfBooks(select, skip).map(bookJson));
 }
 
 function createBook(r: ApiRequest): void {
   const name = prop(r.body, 'name');
   const rawVisibility = prop(r.body, 'visibility') ?? 'Private';
-  const visibility = typeof rawVisibility === 'string' ? ({ private: 'Private', public: 'Public' } as const)[rawVisibility.toLowerCase()] : undefined;
-  if (typeof name !== 'string' || visibility === undefined) return v2Error(r.res, 400, 'The address book is invalid. ERROR_ADDRESSBOOK_INVALID');
+  const visibility =
+    typeof rawVisibility === 'string'
+      ? ({ private: 'Private', public: 'Public' } as const)[rawVisibility.toLowerCase()]
+      : undefined;
+  if (typeof name !== 'string' || visibility === undefined)
+    return v2Error(r.res, 400, 'The address book is invalid. ERROR_ADDRESSBOOK_INVALID');
   const book = r.account.createBook(name, visibility, r.state.ids);
-  if (book === 'invalid') return v2Error(r.res, 400, 'Address book name must be 1 to 128 characters. ERROR_ADDRESSBOOK_INVALID');
+  if (book === 'invalid')
+    return v2Error(r.res, 400, 'Address book name must be 1 to 128 characters. ERROR_ADDRESSBOOK_INVALID');
   if (book === 'duplicate') return v2Error(r.res, 400, MESSAGES.duplicateBook);
   sendJson(r.res, r.state.settings.addressBookCreateStatus, bookJson(book));
 }
@@ -87,10 +103,19 @@ function bulkDelete(r: ApiRequest): void {
   const book = r.account.books.get(Number(r.params[0]));
   if (book === undefined) return v2Error(r.res, 404, MESSAGES.bookNotFound);
   if (!book.writable) return v2Error(r.res, 400, MESSAGES.bookNotWritable);
-  if (!Array.isArray(r.body) || !r.body.every((id) => Number.isSafeInteger(id))) return v2Error(r.res, 400, 'The body must be an array of contact ids. ERROR_PARAMETER_INVALID');
-  if (r.body.length === 0) return v2Error(r.res, 400, 'No contacts have been specified. ERROR_CONTACTS_ARE_NOT_SPECIFIED');
+  if (!Array.isArray(r.body) || !r.body.every((id) => Number.isSafeInteger(id)))
+    return v2Error(r.res, 400, 'The body must be an array of contact ids. ERROR_PARAMETER_INVALID');
+  if (r.body.length === 0)
+    return v2Error(r.res, 400, 'No contacts have been specified. ERROR_CONTACTS_ARE_NOT_SPECIFIED');
   const s = r.state;
-  const job = s.jobs.startDeletion(r.account, book.id, r.body as number[], r.now, s.settings.deletionDelayMs, s.faults.current.deletionStatus);
+  const job = s.jobs.startDeletion(
+    r.account,
+    book.id,
+    r.body as number[],
+    r.now,
+    s.settings.deletionDelayMs,
+    s.faults.current.deletionStatus,
+  );
   sendJson(r.res, 202, { id: job.id, status: job.status });
 }
 
@@ -101,34 +126,63 @@ function getDeletion(r: ApiRequest): void {
 }
 
 function startImport(r: ApiRequest): void {
-  if (r.body === NOT_JSON || typeof r.body !== 'object' || r.body === null || Array.isArray(r.body)) return v3Error(r.res, 400, 'contacts:badJson', 'The request JSON is badly formed');
+  if (r.body === NOT_JSON || typeof r.body !== 'object' || r.body === null || Array.isArray(r.body))
+    return v3Error(r.res, 400, 'contacts:badJson', 'The request JSON is badly formed');
   const contacts = (r.body as Record<string, unknown>).contacts;
-  if (!Array.isArray(contacts) || contacts.length === 0) return v3Error(r.res, 400, 'contacts:noContactsSpecified', 'You must specify 1 or more contacts to import');
+  if (!Array.isArray(contacts) || contacts.length === 0)
+    return v3Error(
+      r.res,
+      400,
+      'contacts:noContactsSpecified',
+      'You must specify 1 or more contacts to import',
+    );
   const s = r.state;
   if (s.jobs.activeImports(r.account.id) >= s.settings.maxActiveImports) {
-    return v3Error(r.res, 429, 'contacts:tooManyActiveImports', 'Your import request cannot be accepted as too many imports are being processed for you account. Please wait for an import to complete and then resubmit.');
+    return v3Error(
+      r.res,
+      429,
+      'contacts:tooManyActiveImports',
+      'Your import request cannot be accepted as too many imports are being processed for you account. Please wait for an import to complete and then resubmit.',
+    );
   }
-  const job = s.jobs.startImport(r.account, contacts, r.now, s.settings.importDelayMs, s.faults.current.importStatus);
+  const job = s.jobs.startImport(
+    r.account,
+    contacts,
+    r.now,
+    s.settings.importDelayMs,
+    s.faults.current.importStatus,
+  );
   sendJson(r.res, 202, { importId: job.id });
 }
 
 function getImport(r: ApiRequest): void {
   const id = r.params[0] ?? '';
   const job = r.state.jobs.imports.get(id);
-  if (job?.account !== r.account) return v3Error(r.res, 404, 'contacts:importNotFound', `The import request '${id}' could not be found!`);
+  if (job?.account !== r.account)
+    return v3Error(r.res, 404, 'contacts:importNotFound', `The import request '${id}' could not be found!`);
   sendJson(r.res, 200, { importId: job.id, status: job.status, ...job.report });
 }
 
 function getContact(r: ApiRequest): void {
   const identifier = r.params[0] ?? '';
   const value = r.params[1] ?? '';
-  const invalid = (identifier === 'email' && !isValidEmail(value)) || (identifier === 'mobileNumber' && !isValidMobile(value)) || (identifier === 'contactId' && !/^\d+$/.test(value));
+  const invalid =
+    (identifier === 'email' && !isValidEmail(value)) ||
+    (identifier === 'mobileNumber' && !isValidMobile(value)) ||
+    (identifier === 'contactId' && !/^\d+$/.test(value));
   if (!['email', 'mobileNumber', 'contactId'].includes(identifier) || invalid) {
-    return v3Error(r.res, 400, 'contacts:invalidId', `The id value '${value}' is invalid for the identifier '${identifier}'`);
+    return v3Error(
+      r.res,
+      400,
+      'contacts:invalidId',
+      `The id value '${value}' is invalid for the identifier '${identifier}'`,
+    );
   }
   const contact = r.account.findContact(identifier, value);
   if (contact === undefined) {
-    return v3Error(r.res, 404, 'contacts:contactNotFound', 'The following contacts could not be found', [{ item: value, description: `Not found using the identifier '${identifier}'` }]);
+    return v3Error(r.res, 404, 'contacts:contactNotFound', 'The following contacts could not be found', [
+      { item: value, description: `Not found using the identifier '${identifier}'` },
+    ]);
   }
   sendJson(r.res, 200, {
     contactId: contact.id,
@@ -140,13 +194,68 @@ function getContact(r: ApiRequest): void {
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'GET', pattern: /^\/v2\/account-info\/?$/, operation: 'accountInfo', scope: 'accountInfo', anyRegion: true, handle: accountInfo },
-  { method: 'GET', pattern: /^\/v2\/address-books\/?$/, operation: 'listAddressBooks', scope: 'addressBooks', handle: listBooks },
-  { method: 'POST', pattern: /^\/v2\/address-books\/?$/, operation: 'createAddressBook', scope: 'addressBooks', handle: createBook },
-  { method: 'GET', pattern: /^\/v2\/address-books\/(\d+)\/?$/, operation: 'getAddressBook', scope: 'addressBooks', handle: getBook },
-  { method: 'POST', pattern: /^\/v2\/address-books\/(\d+)\/contacts\/delete\/?$/, operation: 'bulkDeleteContacts', scope: 'contactDelete', handle: bulkDelete },
-  { method: 'GET', pattern: /^\/v2\/contacts\/deletion\/([^/]+)\/?$/, operation: 'getDeletionStatus', scope: 'jobStatus', handle: getDeletion },
-  { method: 'PUT', pattern: /^\/contacts\/v3\/import\/?$/, operation: 'importContacts', scope: 'contactImport', handle: startImport },
-  { method: 'GET', pattern: /^\/contacts\/v3\/import\/([^/]+)\/?$/, operation: 'getImportStatus', scope: 'jobStatus', handle: getImport },
-  { method: 'GET', pattern: /^\/contacts\/v3\/([-A-Za-z0-9_]{1,50})\/([^/]+)\/?$/, operation: 'getContact', scope: 'contactLookup', handle: getContact },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/account-info\/?$/,
+    operation: 'accountInfo',
+    scope: 'accountInfo',
+    anyRegion: true,
+    handle: accountInfo,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/address-books\/?$/,
+    operation: 'listAddressBooks',
+    scope: 'addressBooks',
+    handle: listBooks,
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/address-books\/?$/,
+    operation: 'createAddressBook',
+    scope: 'addressBooks',
+    handle: createBook,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/address-books\/(\d+)\/?$/,
+    operation: 'getAddressBook',
+    scope: 'addressBooks',
+    handle: getBook,
+  },
+  {
+    method: 'POST',
+    pattern: /^\/v2\/address-books\/(\d+)\/contacts\/delete\/?$/,
+    operation: 'bulkDeleteContacts',
+    scope: 'contactDelete',
+    handle: bulkDelete,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/contacts\/deletion\/([^/]+)\/?$/,
+    operation: 'getDeletionStatus',
+    scope: 'jobStatus',
+    handle: getDeletion,
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/contacts\/v3\/import\/?$/,
+    operation: 'importContacts',
+    scope: 'contactImport',
+    handle: startImport,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/contacts\/v3\/import\/([^/]+)\/?$/,
+    operation: 'getImportStatus',
+    scope: 'jobStatus',
+    handle: getImport,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/contacts\/v3\/([-A-Za-z0-9_]{1,50})\/([^/]+)\/?$/,
+    operation: 'getContact',
+    scope: 'contactLookup',
+    handle: getContact,
+  },
 ];

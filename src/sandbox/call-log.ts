@@ -12,13 +12,23 @@ export class CallLog {
     this.total++;
     const key = `${entry.operation}|${entry.scope}|${entry.status}`;
     const prev = this.counts.get(key);
-    this.counts.set(key, { operation: entry.operation, scope: entry.scope, status: entry.status, count: (prev?.count ?? 0) + 1 });
+    this.counts.set(key, {
+      operation: entry.operation,
+      scope: entry.scope,
+      status: entry.status,
+      count: (prev?.count ?? 0) + 1,
+    });
     this.entries.push(entry);
     if (this.entries.length > KEEP_ENTRIES) this.entries.splice(0, this.entries.length - KEEP_ENTRIES);
   }
 
   summary(): { total: number; counts: CallCount[] } {
-    const counts = [...this.counts.values()].sort((a, b) => a.operation.localeCompare(b.operation) || a.scope.localeCompare(b.scope) || a.status.localeCompare(b.status));
+    const counts = [...this.counts.values()].sort(
+      (a, b) =>
+        a.operation.localeCompare(b.operation) ||
+        a.scope.localeCompare(b.scope) ||
+        a.status.localeCompare(b.status),
+    );
     return { total: this.total, counts };
   }
 

@@ -14,7 +14,12 @@ export interface ControlContext {
   readonly baseUrl: (region: RegionId) => string;
 }
 
-type Handler = (ctx: ControlContext, params: readonly string[], body: unknown, query: URLSearchParams) => { status: number; body: unknown };
+type Handler = (
+  ctx: ControlContext,
+  params: readonly string[],
+  body: unknown,
+  query: URLSearchParams,
+) => { status: number; body: unknown };
 
 const ok = (body: unknown = { ok: true }) => ({ status: 200, body });
 
@@ -22,7 +27,12 @@ const ROUTES: readonly { method: string; pattern: RegExp; handle: Handler }[] = 
   {
     method: 'GET',
     pattern: /^\/?$/,
-    handle: (c) => ok({ regions: Object.fromEntries(REGION_IDS.map((r) => [r, c.baseUrl(r)])), settings: c.state.settings, faults: c.state.faults.current }),
+    handle: (c) =>
+      ok({
+        regions: Object.fromEntries(REGION_IDS.map((r) => [r, c.baseUrl(r)])),
+        settings: c.state.settings,
+        faults: c.state.faults.current,
+      }),
   },
   { method: 'GET', pattern: /^\/inspect\/?$/, handle: (c) => ok(c.state.inspect(c.now)) },
   {
@@ -67,7 +77,11 @@ const ROUTES: readonly { method: string; pattern: RegExp; handle: Handler }[] = 
     pattern: /^\/accounts\/(\d+)\/rate-mode\/?$/,
     handle: (c, [id], body) => {
       const flat = prop(body, 'flatLimitPerHour');
-      c.state.setRateMode(Number(id), parseRateMode(prop(body, 'mode')), flat === undefined ? undefined : (flat as number));
+      c.state.setRateMode(
+        Number(id),
+        parseRateMode(prop(body, 'mode')),
+        flat === undefined ? undefined : (flat as number),
+      );
       return ok();
     },
   },
@@ -82,15 +96,24 @@ const ROUTES: readonly { method: string; pattern: RegExp; handle: Handler }[] = 
 ];
 
 function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SandboxError('the body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new SandboxError('the body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
-export async function handleControl(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams, ctx: ControlContext): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  ctx: ControlContext,
+): Promise<void> {
   const candidates = ROUTES.filter((r) => r.pattern.test(path));
   const route = candidates.find((r) => r.method === req.method);
   if (route === undefined) {
-    sendJson(res, candidates.length > 0 ? 405 : 404, { error: candidates.length > 0 ? `method ${req.method ?? ''} not allowed` : `no control route ${path}` });
+    sendJson(res, candidates.length > 0 ? 405 : 404, {
+      error: candidates.length > 0 ? `method ${req.method ?? ''} not allowed` : `no control route ${path}`,
+    });
     return;
   }
   const body = req.method === 'GET' ? undefined : parseJson(await readBody(req));

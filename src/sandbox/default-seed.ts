@@ -13,7 +13,12 @@ export const DEFAULT_SEED: readonly AccountSeed[] = Object.freeze([
       { username: 'apiuser-demo@apiconnector.com', password: 'demo-password-1' },
       { username: 'apiuser-demo2@apiconnector.com', password: 'demo-password-2' },
     ],
-    addressBooks: [{ name: 'Newsletter' }, { name: 'VIP customers', visibility: 'Public' }, { name: 'Welcome journey' }, { name: 'Win-back journey' }],
+    addressBooks: [
+      { name: 'Newsletter' },
+      { name: 'VIP customers', visibility: 'Public' },
+      { name: 'Welcome journey' },
+      { name: 'Win-back journey' },
+    ],
     suppressedEmails: ['suppressed@example.com'],
   },
   {

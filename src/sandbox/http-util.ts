@@ -28,9 +28,18 @@ export function parseJson(text: string): unknown {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -45,7 +54,13 @@ export function v2Error(res: ServerResponse, status: number, message: string): v
 }
 
 /** v3 error: `{"errorCode", "description", "details"?}`. */
-export function v3Error(res: ServerResponse, status: number, errorCode: string, description: string, details?: { item: string; description: string }[]): void {
+export function v3Error(
+  res: ServerResponse,
+  status: number,
+  errorCode: string,
+  description: string,
+  details?: { item: string; description: string }[],
+): void {
   sendJson(res, status, { errorCode, description, ...(details === undefined ? {} : { details }) });
 }
 
@@ -60,7 +75,8 @@ export function prop(value: unknown, name: string): unknown {
 export const MESSAGES = Object.freeze({
   unauthorized: 'Authorization has been denied for this request.',
   accessDenied: 'Access is denied',
-  apiUsageExceeded: 'Your account has generated excess API activity and is being temporarily capped. Please contact support. ERROR_APIUSAGE_EXCEEDED',
+  apiUsageExceeded:
+    'Your account has generated excess API activity and is being temporarily capped. Please contact support. ERROR_APIUSAGE_EXCEEDED',
   duplicateBook: 'That name is in use already, please choose another. ERROR_ADDRESSBOOK_DUPLICATE',
   bookNotFound: 'Error: ERROR_ADDRESSBOOK_NOT_FOUND',
   bookNotWritable: 'Address book cannot be written to via the API. ERROR_ADDRESSBOOK_NOTWRITABLE',

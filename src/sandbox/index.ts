@@ -8,7 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_SEED } from './default-seed.js';
 import { createRouter } from './router.js';
 import { SandboxState } from './state.js';
-import type { AccountSeed, CallEntry, FaultConfig, Inspection, RateMode, RegionId, SandboxOptions, SandboxSettings } from './types.js';
+import type {
+  AccountSeed,
+  CallEntry,
+  FaultConfig,
+  Inspection,
+  RateMode,
+  RegionId,
+  SandboxOptions,
+  SandboxSettings,
+} from './types.js';
 
 export * from './types.js';
 export { DEFAULT_SEED } from './default-seed.js';

@@ -4,7 +4,14 @@
  * the sandbox next settles (every request and inspection does), in the order the jobs finish,
  * so an add and a later remove of one contact apply in that order. Pure: time is passed in.
  */
-import { isValidEmail, isValidMobile, normaliseMobile, type Account, type Contact, type IdAllocator } from './account.js';
+import {
+  isValidEmail,
+  isValidMobile,
+  normaliseMobile,
+  type Account,
+  type Contact,
+  type IdAllocator,
+} from './account.js';
 import type { ImportEndStatus } from './types.js';
 
 export interface Failure {
@@ -13,10 +20,21 @@ export interface Failure {
 }
 
 export interface ImportReport {
-  readonly summary: { newContacts: number; updatedContacts: number; globallySuppressed: number; invalidEntries: number; duplicateIdentifiers: number };
+  readonly summary: {
+    newContacts: number;
+    updatedContacts: number;
+    globallySuppressed: number;
+    invalidEntries: number;
+    duplicateIdentifiers: number;
+  };
   readonly created: { contactId: number; identifiers: Record<string, string> }[];
   readonly updated: { contactId: number; identifiers: Record<string, string> }[];
-  readonly failures: { contactId?: number; matchIdentifier: string; identifiers: unknown; failures: Failure[] }[];
+  readonly failures: {
+    contactId?: number;
+    matchIdentifier: string;
+    identifiers: unknown;
+    failures: Failure[];
+  }[];
 }
 
 interface JobBase {
@@ -46,12 +64,19 @@ type Job = ImportJob | DeletionJob;
 const IDENTIFIERS = ['email', 'mobileNumber', 'contactId'] as const;
 const KEEP_FINISHED_MS = 3_600_000;
 
-const record = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Applies one import to the account and reports it like GET /contacts/v3/import/{id}. */
 export function processImport(account: Account, items: readonly unknown[], ids: IdAllocator): ImportReport {
   const report: ImportReport = {
-    summary: { newContacts: 0, updatedContacts: 0, globallySuppressed: 0, invalidEntries: 0, duplicateIdentifiers: 0 },
+    summary: {
+      newContacts: 0,
+      updatedContacts: 0,
+      globallySuppressed: 0,
+      invalidEntries: 0,
+      duplicateIdentifiers: 0,
+    },
     created: [],
     updated: [],
     failures: [],
@@ -62,7 +87,12 @@ export function processImport(account: Account, items: readonly unknown[], ids: 
     const identifiers = record(item.identifiers);
     const matchIdentifier = typeof item.matchIdentifier === 'string' ? item.matchIdentifier : '';
     const fail = (failureCode: string, description: string, contact?: Contact): void => {
-      report.failures.push({ ...(contact === undefined ? {} : { contactId: contact.id }), matchIdentifier, identifiers: item.identifiers ?? {}, failures: [{ failureCode, description }] });
+      report.failures.push({
+        ...(contact === undefined ? {} : { contactId: contact.id }),
+        matchIdentifier,
+        identifiers: item.identifiers ?? {},
+        failures: [{ failureCode, description }],
+      });
     };
     if (!(IDENTIFIERS as readonly string[]).includes(matchIdentifier)) {
       report.summary.invalidEntries++;
@@ -78,12 +108,18 @@ export function processImport(account: Account, items: readonly unknown[], ids: 
       fail('noValidIdentifiers', `No value for the identifier '${matchIdentifier}'`);
       continue;
     }
-    if ((email !== undefined && !isValidEmail(email)) || (matchIdentifier === 'email' && email === undefined)) {
+    if (
+      (email !== undefined && !isValidEmail(email)) ||
+      (matchIdentifier === 'email' && email === undefined)
+    ) {
       report.summary.invalidEntries++;
       fail('invalidEmail', "Invalid value for 'email'");
       continue;
     }
-    if ((mobile !== undefined && !isValidMobile(mobile)) || (matchIdentifier === 'mobileNumber' && mobile === undefined)) {
+    if (
+      (mobile !== undefined && !isValidMobile(mobile)) ||
+      (matchIdentifier === 'mobileNumber' && mobile === undefined)
+    ) {
       report.summary.invalidEntries++;
       fail('invalidPhoneNumber', "Invalid value for 'mobileNumber'");
       continue;
@@ -136,33 +172,71 @@ export class JobBoard {
 
   constructor(private readonly ids: IdAllocator & { job(): string }) {}
 
-  startImport(account: Account, items: readonly unknown[], now: number, delayMs: number, endStatus: ImportEndStatus | undefined): ImportJob {
-    const job: ImportJob = { kind: 'import', id: this.ids.job(), seq: this.seq++, account, finishAt: now + delayMs, items, endStatus, status: 'NotFinished', report: undefined };
+  startImport(
+    account: Account,
+    items: readonly unknown[],
+    now: number,
+    delayMs: number,
+    endStatus: ImportEndStatus | undefined,
+  ): ImportJob {
+    const job: ImportJob = {
+      kind: 'import',
+      id: this.ids.job(),
+      seq: this.seq++,
+      account,
+      finishAt: now + delayMs,
+      items,
+      endStatus,
+      status: 'NotFinished',
+      report: undefined,
+    };
     this.imports.set(job.id, job);
     return job;
   }
 
-  startDeletion(account: Account, bookId: number, contactIds: readonly number[], now: number, delayMs: number, endStatus: 'Failed' | undefined): DeletionJob {
-    const job: DeletionJob = { kind: 'deletion', id: this.ids.job(), seq: this.seq++, account, finishAt: now + delayMs, bookId, contactIds, endStatus, status: 'Started' };
+  startDeletion(
+    account: Account,
+    bookId: number,
+    contactIds: readonly number[],
+    now: number,
+    delayMs: number,
+    endStatus: 'Failed' | undefined,
+  ): DeletionJob {
+    const job: DeletionJob = {
+      kind: 'deletion',
+      id: this.ids.job(),
+      seq: this.seq++,
+      account,
+      finishAt: now + delayMs,
+      bookId,
+      contactIds,
+      endStatus,
+      status: 'Started',
+    };
     this.deletions.set(job.id, job);
     return job;
   }
 
   activeImports(accountId: number): number {
     let n = 0;
-    for (const job of this.imports.values()) if (job.account.id === accountId && job.status === 'NotFinished') n++;
+    for (const job of this.imports.values())
+      if (job.account.id === accountId && job.status === 'NotFinished') n++;
     return n;
   }
 
   /** Finishes every job due by `now`, in finishing order; forgets jobs finished long ago. */
   settle(now: number): void {
     const due: Job[] = [];
-    for (const job of this.imports.values()) if (job.status === 'NotFinished' && job.finishAt <= now) due.push(job);
-    for (const job of this.deletions.values()) if (job.status === 'Started' && job.finishAt <= now) due.push(job);
+    for (const job of this.imports.values())
+      if (job.status === 'NotFinished' && job.finishAt <= now) due.push(job);
+    for (const job of this.deletions.values())
+      if (job.status === 'Started' && job.finishAt <= now) due.push(job);
     due.sort((a, b) => a.finishAt - b.finishAt || a.seq - b.seq);
     for (const job of due) this.finish(job);
     for (const map of [this.imports, this.deletions] as const) {
-      for (const [id, job] of map) if (job.status !== 'NotFinished' && job.status !== 'Started' && job.finishAt < now - KEEP_FINISHED_MS) map.delete(id);
+      for (const [id, job] of map)
+        if (job.status !== 'NotFinished' && job.status !== 'Started' && job.finishAt < now - KEEP_FINISHED_MS)
+          map.delete(id);
     }
   }
 

@@ -31,7 +31,12 @@ export class WindowCounter {
   /** The window's state without counting (for 429 storms and account-info figures). */
   peek(key: string, limit: number, windowMs: number, now: number): LimitDecision {
     const w = this.current(key, windowMs, now);
-    return { allowed: w.count < limit, limit, remaining: Math.max(0, limit - w.count), resetAtMs: w.start + windowMs };
+    return {
+      allowed: w.count < limit,
+      limit,
+      remaining: Math.max(0, limit - w.count),
+      resetAtMs: w.start + windowMs,
+    };
   }
 
   clear(): void {
@@ -52,8 +57,16 @@ export const tieredKey = (accountId: number, scope: LimitScope): string => `${ac
 export const flatKey = (accountId: number): string => `${accountId}|flat`;
 export const FLAT_WINDOWS = 60;
 
-export function rateLimitHeaders(decision: LimitDecision, scope: LimitScope, form: ResetHeaderForm, now: number): Record<string, string> {
-  const reset = form === 'epoch' ? Math.ceil(decision.resetAtMs / 1000) : Math.max(1, Math.ceil((decision.resetAtMs - now) / 1000));
+export function rateLimitHeaders(
+  decision: LimitDecision,
+  scope: LimitScope,
+  form: ResetHeaderForm,
+  now: number,
+): Record<string, string> {
+  const reset =
+    form === 'epoch'
+      ? Math.ceil(decision.resetAtMs / 1000)
+      : Math.max(1, Math.ceil((decision.resetAtMs - now) / 1000));
   return {
     'X-RateLimit-Limit': String(decision.limit),
     'X-RateLimit-Remaining': String(decision.remaining),

@@ -22,7 +22,10 @@ export interface SandboxCliIo {
 }
 
 /** Parses argv, serves until stopped, then closes. Rejects with SandboxError on bad arguments or seed. */
-export async function runSandboxCli(argv: readonly string[], io: SandboxCliIo = { out: (line) => void process.stdout.write(`${line}\n`) }): Promise<void> {
+export async function runSandboxCli(
+  argv: readonly string[],
+  io: SandboxCliIo = { out: (line) => void process.stdout.write(`${line}\n`) },
+): Promise<void> {
   const options = await optionsFrom(argv);
   const sandbox = await startSandbox(options);
   printUrls(sandbox, io.out);
@@ -37,7 +40,12 @@ export async function optionsFrom(argv: readonly string[]): Promise<SandboxOptio
     ({ values } = parseArgs({
       args: [...argv],
       strict: true,
-      options: { port: { type: 'string' }, host: { type: 'string' }, seed: { type: 'string' }, 'import-delay-ms': { type: 'string' } },
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        seed: { type: 'string' },
+        'import-delay-ms': { type: 'string' },
+      },
     }));
   } catch (err) {
     throw new SandboxError(`${(err as Error).message}\n${SANDBOX_USAGE}`);
@@ -55,7 +63,8 @@ export async function optionsFrom(argv: readonly string[]): Promise<SandboxOptio
 function intOption(text: string | undefined, name: string, min: number, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new SandboxError(`--${name} must be an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw new SandboxError(`--${name} must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -67,7 +76,8 @@ async function readSeed(path: string): Promise<AccountSeed[]> {
     throw new SandboxError(`--seed ${path}: ${(err as Error).message}`);
   }
   const list: unknown = Array.isArray(parsed) ? parsed : (parsed as { accounts?: unknown } | null)?.accounts;
-  if (!Array.isArray(list)) throw new SandboxError(`--seed ${path}: expected an array of accounts or {"accounts": [...]}`);
+  if (!Array.isArray(list))
+    throw new SandboxError(`--seed ${path}: expected an array of accounts or {"accounts": [...]}`);
   return list.map((seed) => parseAccountSeed(seed));
 }
 
@@ -76,7 +86,8 @@ function printUrls(sandbox: Sandbox, out: (line: string) => void): void {
   out(`sandbox: r2 ${sandbox.baseUrl('r2')}`);
   out(`sandbox: r3 ${sandbox.baseUrl('r3')}`);
   out(`sandbox: control ${sandbox.controlUrl}`);
-  for (const account of sandbox.inspect().accounts) out(`sandbox: account ${account.id} in ${account.region} with ${account.books.length} address books`);
+  for (const account of sandbox.inspect().accounts)
+    out(`sandbox: account ${account.id} in ${account.region} with ${account.books.length} address books`);
 }
 
 function untilSignal(): Promise<void> {

@@ -59,7 +59,11 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   const host = req.headers.host ?? '127.0.0.1';
   const baseUrl = (region: RegionId): string => `http://${host}/${region}`;
   if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
-    await handleControl(req, res, url.pathname.slice(CONTROL_PREFIX.length), url.searchParams, { state: deps.state, now: deps.now(), baseUrl });
+    await handleControl(req, res, url.pathname.slice(CONTROL_PREFIX.length), url.searchParams, {
+      state: deps.state,
+      now: deps.now(),
+      baseUrl,
+    });
     return;
   }
   const m = /^\/(r\d+)(\/.*)$/.exec(url.pathname);
@@ -67,18 +71,35 @@ async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse
   const path = m?.[2] ?? url.pathname;
   const candidates = API_ROUTES.filter((r) => r.pattern.test(path));
   const api = candidates.find((r) => r.method === req.method);
-  const entry = { at: deps.now(), method: req.method ?? '', path: url.pathname, operation: api?.operation ?? 'unknown', scope: api?.scope ?? '-' };
+  const entry = {
+    at: deps.now(),
+    method: req.method ?? '',
+    path: url.pathname,
+    operation: api?.operation ?? 'unknown',
+    scope: api?.scope ?? '-',
+  };
   let accountId: number | undefined;
-  const log = (status: number | string): void => deps.state.calls.record({ ...entry, status: String(status), accountId });
+  const log = (status: number | string): void =>
+    deps.state.calls.record({ ...entry, status: String(status), accountId });
 
   if (region === undefined || !(REGION_IDS as readonly string[]).includes(region) || api === undefined) {
-    if (candidates.length > 0 && region !== undefined) v2Error(res, 405, `The requested resource does not support http method '${req.method ?? ''}'.`);
+    if (candidates.length > 0 && region !== undefined)
+      v2Error(res, 405, `The requested resource does not support http method '${req.method ?? ''}'.`);
     else v2Error(res, 404, 'No HTTP resource was found that matches the request URI.');
     log(res.statusCode);
     return;
   }
   const text = req.method === 'GET' ? '' : await readBody(req);
-  await answer(deps, req, res, { api, region, path, query: url.searchParams, text, baseUrl, setAccount: (id) => (accountId = id), log });
+  await answer(deps, req, res, {
+    api,
+    region,
+    path,
+    query: url.searchParams,
+    text,
+    baseUrl,
+    setAccount: (id) => (accountId = id),
+    log,
+  });
 }
 
 interface Call {
@@ -92,7 +113,12 @@ interface Call {
   log(status: number | string): void;
 }
 
-async function answer(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, call: Call): Promise<void> {
+async function answer(
+  deps: RouterDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: Call,
+): Promise<void> {
   const { state } = deps;
   const latency = state.faults.latencyMs();
   if (latency > 0) await sleep(latency);
@@ -138,14 +164,24 @@ async function answer(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
     call.log(429);
     return;
   }
-  const flat = state.limits.take(flatKey(account.id), account.rateMode === 'flat' ? account.flatLimitPerHour : Number.MAX_SAFE_INTEGER, limitWindowMs * FLAT_WINDOWS, now);
+  const flat = state.limits.take(
+    flatKey(account.id),
+    account.rateMode === 'flat' ? account.flatLimitPerHour : Number.MAX_SAFE_INTEGER,
+    limitWindowMs * FLAT_WINDOWS,
+    now,
+  );
   if (!flat.allowed) {
     v2Error(res, 400, MESSAGES.apiUsageExceeded);
     call.log(400);
     return;
   }
   if (account.rateMode === 'tiered') {
-    const decision = state.limits.take(tieredKey(account.id, scope), account.limits[scope], limitWindowMs, now);
+    const decision = state.limits.take(
+      tieredKey(account.id, scope),
+      account.limits[scope],
+      limitWindowMs,
+      now,
+    );
     const headers = rateLimitHeaders(decision, scope, resetHeaderForm, now);
     if (!decision.allowed) {
       sendEmpty(res, 429, headers);
@@ -155,11 +191,23 @@ async function answer(deps: RouterDeps, req: IncomingMessage, res: ServerRespons
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   }
   const params = (call.api.pattern.exec(call.path) ?? []).slice(1).map((p) => decodeURIComponent(p));
-  call.api.handle({ state, account, params, query: call.query, body: parseJson(call.text), now, res, baseUrl: call.baseUrl });
+  call.api.handle({
+    state,
+    account,
+    params,
+    query: call.query,
+    body: parseJson(call.text),
+    now,
+    res,
+    baseUrl: call.baseUrl,
+  });
   call.log(res.statusCode);
 }
 
-function authenticate(state: SandboxState, header: string | undefined): ReturnType<SandboxState['authenticate']> {
+function authenticate(
+  state: SandboxState,
+  header: string | undefined,
+): ReturnType<SandboxState['authenticate']> {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (m?.[1] === undefined) return undefined;
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');

@@ -8,7 +8,14 @@ import { CallLog } from './call-log.js';
 import { FaultInjector } from './faults.js';
 import { JobBoard } from './jobs.js';
 import { WindowCounter } from './limits.js';
-import { parseAccountSeed, parseFaults, parseLimits, parseRateMode, parseSettings, SandboxError } from './validate.js';
+import {
+  parseAccountSeed,
+  parseFaults,
+  parseLimits,
+  parseRateMode,
+  parseSettings,
+  SandboxError,
+} from './validate.js';
 import {
   DEFAULT_SETTINGS,
   type AccountSeed,
@@ -81,9 +88,18 @@ export class SandboxState {
 
   addAccount(input: AccountSeed): Account {
     const seed = parseAccountSeed(input);
-    const taken = [...(this.accounts.has(seed.id) ? [`account ${seed.id} exists already`] : []), ...seed.apiUsers.filter((u) => this.users.has(u.username)).map((u) => `API user ${u.username} exists already`)];
+    const taken = [
+      ...(this.accounts.has(seed.id) ? [`account ${seed.id} exists already`] : []),
+      ...seed.apiUsers
+        .filter((u) => this.users.has(u.username))
+        .map((u) => `API user ${u.username} exists already`),
+    ];
     if (taken.length > 0) throw new SandboxError(`invalid account seed: ${taken.join('; ')}`);
-    const account = new Account(seed, this.ids, { limits: this.settings.defaultLimits, rateMode: this.settings.defaultRateMode, flatLimitPerHour: this.settings.defaultFlatLimitPerHour });
+    const account = new Account(seed, this.ids, {
+      limits: this.settings.defaultLimits,
+      rateMode: this.settings.defaultRateMode,
+      flatLimitPerHour: this.settings.defaultFlatLimitPerHour,
+    });
     this.accounts.set(account.id, account);
     for (const username of account.users.keys()) this.users.set(username, account);
     return account;
@@ -112,7 +128,8 @@ export class SandboxState {
   setRateMode(accountId: number, mode: RateMode, flatLimitPerHour?: number): void {
     const account = this.account(accountId);
     const checked = parseRateMode(mode);
-    if (flatLimitPerHour !== undefined && (!Number.isInteger(flatLimitPerHour) || flatLimitPerHour < 1)) throw new SandboxError('flatLimitPerHour must be a positive integer');
+    if (flatLimitPerHour !== undefined && (!Number.isInteger(flatLimitPerHour) || flatLimitPerHour < 1))
+      throw new SandboxError('flatLimitPerHour must be a positive integer');
     account.rateMode = checked;
     if (flatLimitPerHour !== undefined) account.flatLimitPerHour = flatLimitPerHour;
   }

@@ -12,7 +12,14 @@ export type ResetHeaderForm = 'delta' | 'epoch';
  * Rate-limit scope of each endpoint family (sent as X-RateLimit-Scope). DotDigital's real scope
  * values are UNCONFIRMED; these are the sandbox's own names, one budget per family.
  */
-export const LIMIT_SCOPES = ['accountInfo', 'addressBooks', 'contactImport', 'contactDelete', 'contactLookup', 'jobStatus'] as const;
+export const LIMIT_SCOPES = [
+  'accountInfo',
+  'addressBooks',
+  'contactImport',
+  'contactDelete',
+  'contactLookup',
+  'jobStatus',
+] as const;
 export type LimitScope = (typeof LIMIT_SCOPES)[number];
 
 /** Requests per limit window (a minute unless limitWindowMs scales it). */
@@ -121,7 +128,11 @@ export interface BookView {
   readonly id: number;
   readonly name: string;
   readonly visibility: string;
-  readonly members: readonly { readonly contactId: number; readonly email?: string; readonly mobileNumber?: string }[];
+  readonly members: readonly {
+    readonly contactId: number;
+    readonly email?: string;
+    readonly mobileNumber?: string;
+  }[];
 }
 
 export interface Inspection {

@@ -42,20 +42,29 @@ export function buildImportRequest(addressBookId: number, events: readonly Membe
       slot = contacts.length;
       slotByKey.set(key, slot);
       keys.push(key);
-      contacts.push({ matchIdentifier: match.identifier, identifiers: { [match.identifier]: match.value }, lists: [addressBookId] });
+      contacts.push({
+        matchIdentifier: match.identifier,
+        identifiers: { [match.identifier]: match.value },
+        lists: [addressBookId],
+      });
     }
     return slot;
   });
   return { body: { contacts }, keys, slotOfEvent };
 }
 
-type Answer = { readonly ok: true; readonly contactId: number | undefined } | { readonly ok: false; readonly codes: readonly { code: string; description: string }[] };
+type Answer =
+  | { readonly ok: true; readonly contactId: number | undefined }
+  | { readonly ok: false; readonly codes: readonly { code: string; description: string }[] };
 
 const RUNNING = new Set(['notfinished', 'notstarted', 'started', 'inprogress', 'processing']);
 const REJECTED = new Set(['rejectedbywatchdog', 'exceedsallowedcontactlimit']);
 
 /** Maps a Finished import report to outcomes; also returns the contact ids it learnt, by key. */
-export function mapImportReport(plan: ImportPlan, report: unknown): { outcomes: ContactOutcome[]; learnt: Map<string, number> } {
+export function mapImportReport(
+  plan: ImportPlan,
+  report: unknown,
+): { outcomes: ContactOutcome[]; learnt: Map<string, number> } {
   const wanted = new Set(plan.keys);
   const answers = new Map<string, Answer>();
   const learnt = new Map<string, number>();
@@ -70,35 +79,81 @@ export function mapImportReport(plan: ImportPlan, report: unknown): { outcomes: 
   }
   // A listed failure wins: the contact may exist, but DotDigital says this part of the import did not apply.
   for (const item of arrayField(report, 'failures')) {
-    const codes = arrayField(item, 'failures').map((f) => ({ code: stringField(f, 'failureCode') ?? 'unknown', description: stringField(f, 'description') ?? '' }));
-    for (const key of keysOfAnswer(item)) if (wanted.has(key)) answers.set(key, { ok: false, codes: codes.length > 0 ? codes : [{ code: 'unknown', description: '' }] });
+    const codes = arrayField(item, 'failures').map((f) => ({
+      code: stringField(f, 'failureCode') ?? 'unknown',
+      description: stringField(f, 'description') ?? '',
+    }));
+    for (const key of keysOfAnswer(item))
+      if (wanted.has(key))
+        answers.set(key, {
+          ok: false,
+          codes: codes.length > 0 ? codes : [{ code: 'unknown', description: '' }],
+        });
   }
   const outcomes = plan.slotOfEvent.map((slot): ContactOutcome => {
     const key = plan.keys[slot];
-    if (key === undefined) return { ok: false, error: new SyncError('EVENT_NO_IDENTIFIER', 'profile has no email, mobileNumber or contactId') };
+    if (key === undefined)
+      return {
+        ok: false,
+        error: new SyncError('EVENT_NO_IDENTIFIER', 'profile has no email, mobileNumber or contactId'),
+      };
     const answer = answers.get(key);
-    if (answer === undefined) return { ok: false, error: new SyncError('DD_CONTACT_MISSING', 'import finished without listing this contact') };
-    if (answer.ok) return answer.contactId === undefined ? { ok: true } : { ok: true, contactId: answer.contactId };
-    const text = answer.codes.map((c) => (c.description === '' ? c.code : `${c.code} (${c.description})`)).join(', ');
-    return { ok: false, error: new SyncError('DD_CONTACT_REJECTED', `import rejected the contact: ${text}`, { remoteCode: answer.codes[0]?.code ?? 'unknown' }) };
+    if (answer === undefined)
+      return {
+        ok: false,
+        error: new SyncError('DD_CONTACT_MISSING', 'import finished without listing this contact'),
+      };
+    if (answer.ok)
+      return answer.contactId === undefined ? { ok: true } : { ok: true, contactId: answer.contactId };
+    const text = answer.codes
+      .map((c) => (c.description === '' ? c.code : `${c.code} (${c.description})`))
+      .join(', ');
+    return {
+      ok: false,
+      error: new SyncError('DD_CONTACT_REJECTED', `import rejected the contact: ${text}`, {
+        remoteCode: answer.codes[0]?.code ?? 'unknown',
+      }),
+    };
   });
   return { outcomes, learnt };
 }
 
-export async function addContacts(ctx: ClientContext, scope: AccountScope, addressBookId: number, events: readonly MembershipChange[]): Promise<ContactOutcome[]> {
+export async function addContacts(
+  ctx: ClientContext,
+  scope: AccountScope,
+  addressBookId: number,
+  events: readonly MembershipChange[],
+): Promise<ContactOutcome[]> {
   const plan = buildImportRequest(addressBookId, events);
   if (plan.body.contacts.length === 0) return mapImportReport(plan, {}).outcomes;
-  const started = await callOn(ctx, scope, { operation: 'add', method: 'PUT', path: '/contacts/v3/import', route: '/contacts/v3/import', body: plan.body });
+  const started = await callOn(ctx, scope, {
+    operation: 'add',
+    method: 'PUT',
+    path: '/contacts/v3/import',
+    route: '/contacts/v3/import',
+    body: plan.body,
+  });
   const importId = stringField(started.body, 'importId') ?? stringField(started.body, 'id');
-  if (importId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'PUT /contacts/v3/import: no importId in the answer', { status: started.status });
+  if (importId === undefined)
+    throw new SyncError('DD_UNEXPECTED_RESPONSE', 'PUT /contacts/v3/import: no importId in the answer', {
+      status: started.status,
+    });
 
   const report = await pollJob(
     'import',
     async () => {
       ctx.metrics?.apiJobPolls.inc({ kind: 'import' });
-      const res = await callOn(ctx, scope, { operation: 'poll', method: 'GET', path: `/contacts/v3/import/${encodeURIComponent(importId)}`, route: '/contacts/v3/import/{importId}' });
+      const res = await callOn(ctx, scope, {
+        operation: 'poll',
+        method: 'GET',
+        path: `/contacts/v3/import/${encodeURIComponent(importId)}`,
+        route: '/contacts/v3/import/{importId}',
+      });
       const status = stringField(res.body, 'status');
-      if (status === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'import status: no status in the answer', { status: res.status });
+      if (status === undefined)
+        throw new SyncError('DD_UNEXPECTED_RESPONSE', 'import status: no status in the answer', {
+          status: res.status,
+        });
       return RUNNING.has(status.toLowerCase()) ? undefined : { status, body: res.body };
     },
     ctx.poll,
@@ -106,8 +161,14 @@ export async function addContacts(ctx: ClientContext, scope: AccountScope, addre
   );
 
   const status = report.status.toLowerCase();
-  if (REJECTED.has(status)) throw new SyncError('DD_IMPORT_REJECTED', `import ended in ${report.status}`, { remoteCode: report.status });
-  if (status !== 'finished') throw new SyncError('DD_IMPORT_FAILED', `import ended in ${report.status}`, { remoteCode: report.status });
+  if (REJECTED.has(status))
+    throw new SyncError('DD_IMPORT_REJECTED', `import ended in ${report.status}`, {
+      remoteCode: report.status,
+    });
+  if (status !== 'finished')
+    throw new SyncError('DD_IMPORT_FAILED', `import ended in ${report.status}`, {
+      remoteCode: report.status,
+    });
 
   const { outcomes, learnt } = mapImportReport(plan, report.body);
   for (const [key, id] of learnt) ctx.ids.set(cacheKey(scope, key), id);

@@ -17,7 +17,13 @@ import { noopGate, noopObserver, type RateLimitGate, type RateLimitObserver } fr
 import { AccountDirectory, acceptEndpoint } from './region.js';
 import { removeContacts } from './remove.js';
 import { Transport } from './transport.js';
-import type { AccountInfo, AddressBook, ConnectorCredentials, ContactOutcome, NewAddressBook } from './types.js';
+import type {
+  AccountInfo,
+  AddressBook,
+  ConnectorCredentials,
+  ContactOutcome,
+  NewAddressBook,
+} from './types.js';
 
 export interface DotdigitalClientOptions {
   readonly logger: Logger;
@@ -114,18 +120,32 @@ export class DotdigitalClient {
     return this.onAccount(creds, signal, (scope) => listAddressBooks(this.ctx, scope));
   }
 
-  createAddressBook(creds: ConnectorCredentials, book: NewAddressBook, signal?: AbortSignal): Promise<AddressBook> {
+  createAddressBook(
+    creds: ConnectorCredentials,
+    book: NewAddressBook,
+    signal?: AbortSignal,
+  ): Promise<AddressBook> {
     return this.onAccount(creds, signal, (scope) => createAddressBook(this.ctx, scope, book));
   }
 
   /** One outcome per event, same order. Throws a SyncError when the import as a whole fails. */
-  addContacts(creds: ConnectorCredentials, addressBookId: number, events: readonly MembershipChange[], signal?: AbortSignal): Promise<ContactOutcome[]> {
+  addContacts(
+    creds: ConnectorCredentials,
+    addressBookId: number,
+    events: readonly MembershipChange[],
+    signal?: AbortSignal,
+  ): Promise<ContactOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);
     return this.onAccount(creds, signal, (scope) => addContacts(this.ctx, scope, addressBookId, events));
   }
 
   /** One outcome per event, same order; a contact that does not exist counts as removed. */
-  removeContacts(creds: ConnectorCredentials, addressBookId: number, events: readonly MembershipChange[], signal?: AbortSignal): Promise<ContactOutcome[]> {
+  removeContacts(
+    creds: ConnectorCredentials,
+    addressBookId: number,
+    events: readonly MembershipChange[],
+    signal?: AbortSignal,
+  ): Promise<ContactOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);
     return this.onAccount(creds, signal, (scope) => removeContacts(this.ctx, scope, addressBookId, events));
   }
@@ -134,13 +154,18 @@ export class DotdigitalClient {
     return this.transport.close();
   }
 
-  private async onAccount<T>(creds: ConnectorCredentials, signal: AbortSignal | undefined, run: (scope: AccountScope) => Promise<T>): Promise<T> {
+  private async onAccount<T>(
+    creds: ConnectorCredentials,
+    signal: AbortSignal | undefined,
+    run: (scope: AccountScope) => Promise<T>,
+  ): Promise<T> {
     const account = await this.accounts.detect(creds, signal);
     try {
       return await run({ creds, account, signal });
     } catch (err) {
       // Rejected credentials or a denied region: the account may have moved; detect again next time.
-      if (err instanceof SyncError && (err.code === 'DD_INVALID_CREDENTIALS' || err.code === 'DD_FORBIDDEN')) this.accounts.invalidate(creds.connectorId);
+      if (err instanceof SyncError && (err.code === 'DD_INVALID_CREDENTIALS' || err.code === 'DD_FORBIDDEN'))
+        this.accounts.invalidate(creds.connectorId);
       throw err;
     }
   }
@@ -152,11 +177,21 @@ function definedOnly<T extends object>(options: T): Partial<T> {
 
 function positiveInts(o: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  for (const name of ['requestTimeoutMs', 'maxConnections', 'pollInitialMs', 'pollMaxMs', 'jobTimeoutMs', 'deleteChunkSize', 'lookupConcurrency'] as const) {
+  for (const name of [
+    'requestTimeoutMs',
+    'maxConnections',
+    'pollInitialMs',
+    'pollMaxMs',
+    'jobTimeoutMs',
+    'deleteChunkSize',
+    'lookupConcurrency',
+  ] as const) {
     const v = o[name];
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) problems.push(`${name} must be a positive integer (got ${String(v)})`);
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+      problems.push(`${name} must be a positive integer (got ${String(v)})`);
   }
   const cache = o.contactIdCacheSize;
-  if (typeof cache !== 'number' || !Number.isSafeInteger(cache) || cache < 0) problems.push(`contactIdCacheSize must be an integer ≥ 0 (got ${String(cache)})`);
+  if (typeof cache !== 'number' || !Number.isSafeInteger(cache) || cache < 0)
+    problems.push(`contactIdCacheSize must be an integer ≥ 0 (got ${String(cache)})`);
   return problems;
 }

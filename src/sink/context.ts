@@ -26,7 +26,13 @@ export interface AccountScope {
 export type ScopedCall = Omit<CallSpec, 'creds' | 'accountId' | 'baseUrl' | 'signal'>;
 
 export function callOn(ctx: ClientContext, scope: AccountScope, spec: ScopedCall): Promise<CallResult> {
-  return ctx.transport.call({ ...spec, creds: scope.creds, accountId: scope.account.accountId, baseUrl: scope.account.apiEndpoint, signal: scope.signal });
+  return ctx.transport.call({
+    ...spec,
+    creds: scope.creds,
+    accountId: scope.account.accountId,
+    baseUrl: scope.account.apiEndpoint,
+    signal: scope.signal,
+  });
 }
 
 /** Contact ids are per account: cache keys carry the account id. */

@@ -23,7 +23,9 @@ export function parseErrorBody(body: unknown, rawText = ''): RemoteError {
     const details = arrayField(body, 'details')
       .map((d) => stringField(d, 'description') ?? stringField(d, 'error'))
       .filter((d): d is string => d !== undefined);
-    const description = [stringField(body, 'description'), ...details].filter((d) => d !== undefined).join('; ');
+    const description = [stringField(body, 'description'), ...details]
+      .filter((d) => d !== undefined)
+      .join('; ');
     return { code: errorCode, description: clip(description) };
   }
   const message = stringField(body, 'message');
@@ -76,7 +78,12 @@ export function isApiUsageExceeded(status: number, remote: RemoteError): boolean
   return status >= 400 && status < 500 && remote.code?.toUpperCase() === 'ERROR_APIUSAGE_EXCEEDED';
 }
 
-export function errorFromResponse(what: string, status: number, remote: RemoteError, retryAtMs: number | undefined): SyncError {
+export function errorFromResponse(
+  what: string,
+  status: number,
+  remote: RemoteError,
+  retryAtMs: number | undefined,
+): SyncError {
   const code = errorCodeFor(status, remote.code);
   const detail = remote.description ?? remote.code ?? 'no error body';
   return new SyncError(code, `${what}: HTTP ${status}: ${detail}`, {

@@ -23,12 +23,18 @@ export function nextPollDelay(previousMs: number, options: Pick<PollOptions, 'in
 }
 
 /** `check` returns the terminal result, or undefined while the job runs. */
-export async function pollJob<T>(what: string, check: () => Promise<T | undefined>, options: PollOptions, signal?: AbortSignal): Promise<T> {
+export async function pollJob<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  options: PollOptions,
+  signal?: AbortSignal,
+): Promise<T> {
   const deadline = options.now() + options.jobTimeoutMs;
   let delay = Math.min(options.initialMs, options.maxMs);
   for (;;) {
     const remaining = deadline - options.now();
-    if (remaining <= 0) throw new SyncError('DD_TIMEOUT', `${what}: not finished within ${options.jobTimeoutMs} ms`);
+    if (remaining <= 0)
+      throw new SyncError('DD_TIMEOUT', `${what}: not finished within ${options.jobTimeoutMs} ms`);
     await wait(Math.min(delay, remaining), signal, what);
     let next = nextPollDelay(delay, options);
     try {
@@ -49,6 +55,8 @@ async function wait(ms: number, signal: AbortSignal | undefined, what: string): 
     await sleep(ms, undefined, signal === undefined ? undefined : { signal });
   } catch (err) {
     const reason: unknown = signal?.reason;
-    throw reason instanceof SyncError ? reason : new SyncError('SHUTTING_DOWN', `${what}: aborted while polling`, { cause: err });
+    throw reason instanceof SyncError
+      ? reason
+      : new SyncError('SHUTTING_DOWN', `${what}: aborted while polling`, { cause: err });
   }
 }

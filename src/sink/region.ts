@@ -22,12 +22,22 @@ export function acceptEndpoint(raw: string, allowAnyHost: boolean): string {
   }
   const trimmed = url.href.replace(/\/+$/, '');
   if (allowAnyHost) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SyncError('DD_REGION_REJECTED', `API endpoint ${url.protocol} is not http(s)`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new SyncError('DD_REGION_REJECTED', `API endpoint ${url.protocol} is not http(s)`);
     return trimmed;
   }
-  const plain = url.username === '' && url.password === '' && url.port === '' && url.search === '' && url.hash === '' && /^\/?$/.test(url.pathname);
+  const plain =
+    url.username === '' &&
+    url.password === '' &&
+    url.port === '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    /^\/*$/.test(url.pathname);
   if (url.protocol !== 'https:' || !DOTDIGITAL_HOST.test(url.hostname) || !plain) {
-    throw new SyncError('DD_REGION_REJECTED', `API endpoint ${url.host} is not https://rN-api.dotdigital.com; credentials not sent there`);
+    throw new SyncError(
+      'DD_REGION_REJECTED',
+      `API endpoint ${url.host} is not https://rN-api.dotdigital.com; credentials not sent there`,
+    );
   }
   return trimmed;
 }
@@ -35,7 +45,11 @@ export function acceptEndpoint(raw: string, allowAnyHost: boolean): string {
 /** "r2" from https://r2-api.dotdigital.com, or from a sandbox base path ending in /r2. */
 export function regionOf(endpoint: string): string {
   const url = new URL(endpoint);
-  return /^(r[1-9][0-9]*)-api\./.exec(url.hostname)?.[1] ?? /\/(r[1-9][0-9]*)\/?$/.exec(url.pathname)?.[1] ?? 'custom';
+  return (
+    /^(r[1-9][0-9]*)-api\./.exec(url.hostname)?.[1] ??
+    /\/(r[1-9][0-9]*)\/?$/.exec(url.pathname)?.[1] ??
+    'custom'
+  );
 }
 
 /** The base URL of `region` derived from the r1 one (host prefix r1-api, or a sandbox path /r1). */
@@ -91,7 +105,8 @@ export class AccountDirectory {
 
   private async fetch(creds: ConnectorCredentials, signal: AbortSignal | undefined): Promise<AccountInfo> {
     const override = creds.region;
-    const baseUrl = override === undefined ? this.options.r1BaseUrl : regionalBaseUrl(this.options.r1BaseUrl, override);
+    const baseUrl =
+      override === undefined ? this.options.r1BaseUrl : regionalBaseUrl(this.options.r1BaseUrl, override);
     const res = await this.transport.call({
       creds,
       accountId: undefined,
@@ -104,15 +119,21 @@ export class AccountDirectory {
     });
     const accountId = intField(res.body, 'id');
     if (accountId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'account-info: no account id');
-    if (override !== undefined) return { accountId: String(accountId), apiEndpoint: baseUrl, region: override };
-    const property = arrayField(res.body, 'properties').find((p) => stringField(p, 'name')?.toLowerCase() === 'apiendpoint');
+    if (override !== undefined)
+      return { accountId: String(accountId), apiEndpoint: baseUrl, region: override };
+    const property = arrayField(res.body, 'properties').find(
+      (p) => stringField(p, 'name')?.toLowerCase() === 'apiendpoint',
+    );
     const endpoint = field(property, 'value');
-    if (typeof endpoint !== 'string' || endpoint.trim() === '') throw new SyncError('DD_UNEXPECTED_RESPONSE', 'account-info: no ApiEndpoint property');
+    if (typeof endpoint !== 'string' || endpoint.trim() === '')
+      throw new SyncError('DD_UNEXPECTED_RESPONSE', 'account-info: no ApiEndpoint property');
     const apiEndpoint = acceptEndpoint(endpoint, this.options.allowAnyHost);
     return { accountId: String(accountId), apiEndpoint, region: regionOf(apiEndpoint) };
   }
 }
 
 function fingerprintOf(creds: ConnectorCredentials): string {
-  return createHash('sha256').update(`${creds.username}\0${creds.password}\0${creds.region ?? ''}`).digest('hex');
+  return createHash('sha256')
+    .update(`${creds.username}\0${creds.password}\0${creds.region ?? ''}`)
+    .digest('hex');
 }

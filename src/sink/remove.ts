@@ -13,11 +13,19 @@ import { intField, stringField } from './json.js';
 import { pollJob } from './poll.js';
 import type { ContactOutcome } from './types.js';
 
-type Resolution = { readonly kind: 'id'; readonly contactId: number } | { readonly kind: 'absent' } | { readonly kind: 'failed'; readonly error: SyncError };
+type Resolution =
+  | { readonly kind: 'id'; readonly contactId: number }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'failed'; readonly error: SyncError };
 
 const RUNNING = new Set(['started', 'notstarted', 'notfinished', 'inprogress', 'processing']);
 
-export async function removeContacts(ctx: ClientContext, scope: AccountScope, addressBookId: number, events: readonly MembershipChange[]): Promise<ContactOutcome[]> {
+export async function removeContacts(
+  ctx: ClientContext,
+  scope: AccountScope,
+  addressBookId: number,
+  events: readonly MembershipChange[],
+): Promise<ContactOutcome[]> {
   const resolutions = await resolveIds(ctx, scope, events);
   const ids = [...new Set(resolutions.flatMap((r) => (r.kind === 'id' ? [r.contactId] : [])))];
   for (let i = 0; i < ids.length; i += ctx.deleteChunkSize) {
@@ -30,7 +38,11 @@ export async function removeContacts(ctx: ClientContext, scope: AccountScope, ad
   });
 }
 
-async function resolveIds(ctx: ClientContext, scope: AccountScope, events: readonly MembershipChange[]): Promise<Resolution[]> {
+async function resolveIds(
+  ctx: ClientContext,
+  scope: AccountScope,
+  events: readonly MembershipChange[],
+): Promise<Resolution[]> {
   const resolutions: (Resolution | undefined)[] = [];
   const lookups = new Map<string, { match: Match; indexes: number[] }>();
   events.forEach((event, index) => {
@@ -40,7 +52,10 @@ async function resolveIds(ctx: ClientContext, scope: AccountScope, events: reado
     }
     const match = matchOf(event.profile);
     if (match === undefined) {
-      resolutions[index] = { kind: 'failed', error: new SyncError('EVENT_NO_IDENTIFIER', 'profile has no email, mobileNumber or contactId') };
+      resolutions[index] = {
+        kind: 'failed',
+        error: new SyncError('EVENT_NO_IDENTIFIER', 'profile has no email, mobileNumber or contactId'),
+      };
       return;
     }
     const key = keyOf(match.identifier, match.value);
@@ -65,11 +80,15 @@ async function resolveIds(ctx: ClientContext, scope: AccountScope, events: reado
     }
   };
   // One transient lookup failure fails the whole call (the batch is retried as one); the others stop taking work.
-  await Promise.all(Array.from({ length: Math.min(ctx.lookupConcurrency, queue.length) }, worker)).catch((err: unknown) => {
-    queue.length = 0;
-    throw err;
-  });
-  return resolutions.map((r) => r ?? { kind: 'failed', error: new SyncError('INTERNAL', 'contact id not resolved') });
+  await Promise.all(Array.from({ length: Math.min(ctx.lookupConcurrency, queue.length) }, worker)).catch(
+    (err: unknown) => {
+      queue.length = 0;
+      throw err;
+    },
+  );
+  return resolutions.map(
+    (r) => r ?? { kind: 'failed', error: new SyncError('INTERNAL', 'contact id not resolved') },
+  );
 }
 
 async function lookup(ctx: ClientContext, scope: AccountScope, match: Match): Promise<Resolution> {
@@ -83,18 +102,36 @@ async function lookup(ctx: ClientContext, scope: AccountScope, match: Match): Pr
     });
     if (res.status === 404) return { kind: 'absent' };
     const contactId = intField(res.body, 'contactId') ?? intField(res.body, 'id');
-    if (contactId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'contact lookup: no contactId in the answer', { status: res.status });
+    if (contactId === undefined)
+      throw new SyncError('DD_UNEXPECTED_RESPONSE', 'contact lookup: no contactId in the answer', {
+        status: res.status,
+      });
     return { kind: 'id', contactId };
   } catch (err) {
     // A 400 about this one identifier (e.g. contacts:invalidId) rejects this contact only.
     if (err instanceof SyncError && err.code === 'DD_BAD_REQUEST') {
-      return { kind: 'failed', error: new SyncError('DD_CONTACT_REJECTED', `contact lookup rejected the identifier: ${err.message}`, { remoteCode: err.remoteCode ?? 'badRequest', ...(err.status === undefined ? {} : { status: err.status }) }) };
+      return {
+        kind: 'failed',
+        error: new SyncError(
+          'DD_CONTACT_REJECTED',
+          `contact lookup rejected the identifier: ${err.message}`,
+          {
+            remoteCode: err.remoteCode ?? 'badRequest',
+            ...(err.status === undefined ? {} : { status: err.status }),
+          },
+        ),
+      };
     }
     throw err;
   }
 }
 
-async function deleteChunk(ctx: ClientContext, scope: AccountScope, addressBookId: number, ids: readonly number[]): Promise<void> {
+async function deleteChunk(
+  ctx: ClientContext,
+  scope: AccountScope,
+  addressBookId: number,
+  ids: readonly number[],
+): Promise<void> {
   const started = await callOn(ctx, scope, {
     operation: 'remove',
     method: 'POST',
@@ -103,7 +140,10 @@ async function deleteChunk(ctx: ClientContext, scope: AccountScope, addressBookI
     body: ids,
   });
   const jobId = stringField(started.body, 'id');
-  if (jobId === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'bulk delete: no job id in the answer', { status: started.status });
+  if (jobId === undefined)
+    throw new SyncError('DD_UNEXPECTED_RESPONSE', 'bulk delete: no job id in the answer', {
+      status: started.status,
+    });
   const initial = stringField(started.body, 'status')?.toLowerCase();
   const final =
     initial === 'completed' || initial === 'failed'
@@ -112,13 +152,22 @@ async function deleteChunk(ctx: ClientContext, scope: AccountScope, addressBookI
           'deletion',
           async () => {
             ctx.metrics?.apiJobPolls.inc({ kind: 'deletion' });
-            const res = await callOn(ctx, scope, { operation: 'poll', method: 'GET', path: `/v2/contacts/deletion/${encodeURIComponent(jobId)}`, route: '/v2/contacts/deletion/{id}' });
+            const res = await callOn(ctx, scope, {
+              operation: 'poll',
+              method: 'GET',
+              path: `/v2/contacts/deletion/${encodeURIComponent(jobId)}`,
+              route: '/v2/contacts/deletion/{id}',
+            });
             const status = stringField(res.body, 'status');
-            if (status === undefined) throw new SyncError('DD_UNEXPECTED_RESPONSE', 'deletion status: no status in the answer', { status: res.status });
+            if (status === undefined)
+              throw new SyncError('DD_UNEXPECTED_RESPONSE', 'deletion status: no status in the answer', {
+                status: res.status,
+              });
             return RUNNING.has(status.toLowerCase()) ? undefined : status.toLowerCase();
           },
           ctx.poll,
           scope.signal,
         );
-  if (final !== 'completed') throw new SyncError('DD_DELETION_FAILED', `bulk deletion ended in ${final}`, { remoteCode: final });
+  if (final !== 'completed')
+    throw new SyncError('DD_DELETION_FAILED', `bulk deletion ended in ${final}`, { remoteCode: final });
 }

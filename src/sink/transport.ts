@@ -57,7 +57,11 @@ export class Transport {
   constructor(private readonly options: TransportOptions) {}
 
   async call(spec: CallSpec): Promise<CallResult> {
-    const ctx: RateLimitContext = { connectorId: spec.creds.connectorId, accountId: spec.accountId, operation: spec.operation };
+    const ctx: RateLimitContext = {
+      connectorId: spec.creds.connectorId,
+      accountId: spec.accountId,
+      operation: spec.operation,
+    };
     const what = `${spec.method} ${spec.route}`;
     await this.options.gate.acquire(ctx, spec.signal);
     if (spec.signal?.aborted === true) throw failure(what, spec.signal.reason, spec.signal, false, 0);
@@ -66,7 +70,8 @@ export class Transport {
     const url = new URL(spec.baseUrl + spec.path);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.requestTimeoutMs);
-    const signal = spec.signal === undefined ? timeout.signal : AbortSignal.any([spec.signal, timeout.signal]);
+    const signal =
+      spec.signal === undefined ? timeout.signal : AbortSignal.any([spec.signal, timeout.signal]);
     const started = performance.now();
     let status: number;
     let headers: Record<string, string | string[] | undefined>;
@@ -88,11 +93,17 @@ export class Transport {
     } catch (err) {
       this.options.metrics?.apiRequests.inc({ operation: spec.operation, status: 'error' });
       const mapped = failure(what, err, spec.signal, timeout.signal.aborted, this.options.requestTimeoutMs);
-      this.options.logger.debug({ operation: spec.operation, route: spec.route, code: mapped.code }, 'DotDigital call failed without an answer');
+      this.options.logger.debug(
+        { operation: spec.operation, route: spec.route, code: mapped.code },
+        'DotDigital call failed without an answer',
+      );
       throw mapped;
     } finally {
       clearTimeout(timer);
-      this.options.metrics?.apiRequestDuration.observe({ operation: spec.operation }, (performance.now() - started) / 1000);
+      this.options.metrics?.apiRequestDuration.observe(
+        { operation: spec.operation },
+        (performance.now() - started) / 1000,
+      );
     }
 
     this.options.metrics?.apiRequests.inc({ operation: spec.operation, status: String(status) });
@@ -110,7 +121,10 @@ export class Transport {
       resetAtMs: limits.resetAtMs,
       flatRateCap,
     });
-    this.options.logger.debug({ operation: spec.operation, route: spec.route, status, ms: Math.round(performance.now() - started) }, 'DotDigital call');
+    this.options.logger.debug(
+      { operation: spec.operation, route: spec.route, status, ms: Math.round(performance.now() - started) },
+      'DotDigital call',
+    );
     if (remote === undefined) return { status, body };
     const retryAtMs = status === 429 || flatRateCap ? limits.resetAtMs : undefined;
     throw errorFromResponse(what, status, remote, retryAtMs);
@@ -127,7 +141,11 @@ export class Transport {
     if (this.options.dispatcher !== undefined) return this.options.dispatcher;
     let pool = this.pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, { connections: this.options.maxConnections, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000 });
+      pool = new Pool(origin, {
+        connections: this.options.maxConnections,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 600_000,
+      });
       this.pools.set(origin, pool);
     }
     return pool;
@@ -140,7 +158,9 @@ export class Transport {
       accept: 'application/json',
       'user-agent': 'dotdigital-sync',
       ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(this.options.integrationToken === undefined ? {} : { 'x-ddg-integration-token': this.options.integrationToken }),
+      ...(this.options.integrationToken === undefined
+        ? {}
+        : { 'x-ddg-integration-token': this.options.integrationToken }),
     };
   }
 
@@ -162,10 +182,18 @@ function parseJson(text: string): unknown {
   }
 }
 
-function failure(what: string, err: unknown, callerSignal: AbortSignal | undefined, timedOut: boolean, timeoutMs: number): SyncError {
+function failure(
+  what: string,
+  err: unknown,
+  callerSignal: AbortSignal | undefined,
+  timedOut: boolean,
+  timeoutMs: number,
+): SyncError {
   if (callerSignal?.aborted === true) {
     const reason: unknown = callerSignal.reason;
-    return reason instanceof SyncError ? reason : new SyncError('SHUTTING_DOWN', `${what}: aborted`, { cause: err });
+    return reason instanceof SyncError
+      ? reason
+      : new SyncError('SHUTTING_DOWN', `${what}: aborted`, { cause: err });
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {

@@ -39,4 +39,5 @@ export interface NewAddressBook {
 }
 
 /** One per input event, in input order. Per-contact failures are permanent (DD_CONTACT_REJECTED / DD_CONTACT_MISSING). */
-export type ContactOutcome = { readonly ok: true; readonly contactId?: number } | { readonly ok: false; readonly error: SyncError };
+export type ContactOutcome =
+  { readonly ok: true; readonly contactId?: number } | { readonly ok: false; readonly error: SyncError };
