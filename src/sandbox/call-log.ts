@@ -1,12 +1,14 @@
 /** Every API call the sandbox answered: counts per (operation, scope, status) and the latest entries. */
 import type { CallCount, CallEntry } from './types.js';
 
-const KEEP_ENTRIES = 1000;
+export const DEFAULT_CALL_LOG_ENTRIES = 100_000;
 
 export class CallLog {
   private readonly counts = new Map<string, CallCount>();
   private readonly entries: CallEntry[] = [];
   private total = 0;
+
+  constructor(private readonly keepEntries = DEFAULT_CALL_LOG_ENTRIES) {}
 
   record(entry: CallEntry): void {
     this.total++;
@@ -19,7 +21,9 @@ export class CallLog {
       count: (prev?.count ?? 0) + 1,
     });
     this.entries.push(entry);
-    if (this.entries.length > KEEP_ENTRIES) this.entries.splice(0, this.entries.length - KEEP_ENTRIES);
+    // Trimmed in bulk (amortised O(1) per call) rather than by one on every call past the limit.
+    if (this.entries.length >= 2 * this.keepEntries)
+      this.entries.splice(0, this.entries.length - this.keepEntries);
   }
 
   summary(): { total: number; counts: CallCount[] } {
@@ -44,8 +48,9 @@ export class CallLog {
     return n;
   }
 
-  latest(limit = KEEP_ENTRIES): CallEntry[] {
-    return this.entries.slice(-limit);
+  /** The latest `limit` entries (at most the last keepEntries), oldest first. */
+  latest(limit = this.keepEntries): CallEntry[] {
+    return this.entries.slice(-Math.min(limit, this.keepEntries));
   }
 
   clear(): void {

@@ -34,7 +34,7 @@ const FIRST_CONTACT_ID = 5_000_000;
 export class SandboxState {
   readonly accounts = new Map<number, Account>();
   readonly limits = new WindowCounter();
-  readonly calls = new CallLog();
+  readonly calls: CallLog;
   readonly faults: FaultInjector;
   readonly jobs: JobBoard;
   settings: SandboxSettings;
@@ -67,6 +67,7 @@ export class SandboxState {
     this.settings = this.initialSettings;
     this.initialSeeds = seeds;
     this.initialFaults = options.faults ?? {};
+    this.calls = new CallLog(options.callLogEntries);
     this.faults = new FaultInjector(options.random ?? Math.random);
     this.jobs = new JobBoard(this.ids);
     this.reset();

@@ -102,6 +102,8 @@ export interface SandboxOptions extends Partial<Omit<SandboxSettings, 'defaultLi
   readonly accounts?: readonly AccountSeed[];
   readonly faults?: FaultConfig;
   readonly defaultLimits?: Partial<Record<LimitScope, number>>;
+  /** Call-log entries kept for calls() (counts are kept for every call); default 100 000. */
+  readonly callLogEntries?: number;
   /** [0, 1) source for fault draws; injectable for deterministic tests. */
   readonly random?: () => number;
   readonly now?: () => number;

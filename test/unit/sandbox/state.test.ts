@@ -111,4 +111,21 @@ describe('CallLog', () => {
     expect(log.count({ scope: 'jobStatus' })).toBe(2);
     expect(log.latest(1)[0]?.operation).toBe('importContacts');
   });
+
+  it('keeps only the latest entries but counts every call', () => {
+    const log = new CallLog(2);
+    for (let i = 0; i < 5; i++)
+      log.record({
+        at: i,
+        method: 'GET',
+        path: '/r1/x',
+        accountId: 1,
+        operation: 'op',
+        scope: 's',
+        status: '200',
+      });
+    expect(log.latest().map((e) => e.at)).toEqual([3, 4]);
+    expect(log.latest(10).map((e) => e.at)).toEqual([3, 4]);
+    expect(log.summary().total).toBe(5);
+  });
 });
