@@ -155,6 +155,30 @@ export function loadKafkaConfig(env: Raw = process.env): Config['kafka'] {
   return deepFreeze(kafkaSection(v, sasl));
 }
 
+/** DOTDIGITAL_* keys and CONNECTORS_FILE: for CLI commands that talk to DotDigital alone. */
+export function loadDotdigitalConfig(env: Raw = process.env): { readonly dotdigital: Config['dotdigital']; readonly connectorsFile: string } {
+  const problems: string[] = [];
+  const v = parseKeys(env, problems, (k) => k.env.startsWith('DOTDIGITAL_') || k.env === 'CONNECTORS_FILE');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ dotdigital: dotdigitalSection(v), connectorsFile: v.get('CONNECTORS_FILE') as string });
+}
+
+function dotdigitalSection(v: Map<string, Value>): Config['dotdigital'] {
+  const n = (k: string) => v.get(k) as number;
+  return {
+    r1BaseUrl: v.get('DOTDIGITAL_R1_BASE_URL') as string,
+    allowAnyHost: v.get('DOTDIGITAL_ALLOW_ANY_HOST') as boolean,
+    requestTimeoutMs: n('DOTDIGITAL_REQUEST_TIMEOUT_MS'),
+    maxConnections: n('DOTDIGITAL_MAX_CONNECTIONS'),
+    pollInitialMs: n('DOTDIGITAL_POLL_INITIAL_MS'),
+    pollMaxMs: n('DOTDIGITAL_POLL_MAX_MS'),
+    jobTimeoutMs: n('DOTDIGITAL_JOB_TIMEOUT_MS'),
+    deleteChunkSize: n('DOTDIGITAL_DELETE_CHUNK_SIZE'),
+    contactIdCacheSize: n('DOTDIGITAL_CONTACT_ID_CACHE_SIZE'),
+    integrationToken: v.get('DOTDIGITAL_INTEGRATION_TOKEN') as string | undefined,
+  };
+}
+
 function kafkaSection(v: Map<string, Value>, sasl: Config['kafka']['sasl']): Config['kafka'] {
   const so = (k: string) => v.get(k) as string | undefined;
   return {
@@ -180,7 +204,6 @@ export function loadConfig(env: Raw = process.env): Config {
   const s = (k: string) => v.get(k) as string;
   const so = (k: string) => v.get(k) as string | undefined;
   const n = (k: string) => v.get(k) as number;
-  const b = (k: string) => v.get(k) as boolean;
 
   const sasl = kafkaSasl(v, problems);
   if (v.get('RESUME_BUFFERED_ENTRIES') !== undefined && v.get('MAX_BUFFERED_ENTRIES') !== undefined && n('RESUME_BUFFERED_ENTRIES') >= n('MAX_BUFFERED_ENTRIES')) {
@@ -211,18 +234,7 @@ export function loadConfig(env: Raw = process.env): Config {
       maxDelayMs: n('RETRY_MAX_DELAY_MS'),
       apiUsageBackoffMs: n('APIUSAGE_BACKOFF_MS'),
     },
-    dotdigital: {
-      r1BaseUrl: s('DOTDIGITAL_R1_BASE_URL'),
-      allowAnyHost: b('DOTDIGITAL_ALLOW_ANY_HOST'),
-      requestTimeoutMs: n('DOTDIGITAL_REQUEST_TIMEOUT_MS'),
-      maxConnections: n('DOTDIGITAL_MAX_CONNECTIONS'),
-      pollInitialMs: n('DOTDIGITAL_POLL_INITIAL_MS'),
-      pollMaxMs: n('DOTDIGITAL_POLL_MAX_MS'),
-      jobTimeoutMs: n('DOTDIGITAL_JOB_TIMEOUT_MS'),
-      deleteChunkSize: n('DOTDIGITAL_DELETE_CHUNK_SIZE'),
-      contactIdCacheSize: n('DOTDIGITAL_CONTACT_ID_CACHE_SIZE'),
-      integrationToken: so('DOTDIGITAL_INTEGRATION_TOKEN'),
-    },
+    dotdigital: dotdigitalSection(v),
     limits: {
       perMinute: {
         add: n('LIMIT_ADD_PER_MINUTE'),
