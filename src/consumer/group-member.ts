@@ -106,7 +106,9 @@ export class GroupMember {
     const { batch } = payload;
     const { topic, partition } = batch;
     for (const m of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) return;
+      // Paused by backpressure mid-batch: stop here. The rest is not resolved, so the fetch
+      // after resume starts at the first record not handed over; memory stays bounded.
+      if (!payload.isRunning() || payload.isStale() || this.paused) return;
       const r = handler.onRecord(
         { topic, partition, offset: Number(m.offset), key: m.key, value: m.value, timestampMs: Number(m.timestamp) },
         () => payload.heartbeat(),
@@ -115,6 +117,8 @@ export class GroupMember {
         await r;
         await payload.heartbeat();
       }
+      // Moves only kafkajs' fetch position: with autoCommit off nothing is committed by it.
+      payload.resolveOffset(m.offset);
     }
   }
 

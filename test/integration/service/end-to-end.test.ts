@@ -2,9 +2,6 @@
  * The whole service against the real local stack and the DotDigital sandbox: events in, address
  * books changed, bad records dead-lettered with codes, every offset committed once final.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
@@ -12,59 +9,23 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, produce, readAll, testRegistry, waitFor } from '../helpers/events.js';
-import { stackEnv, uniqueName } from '../helpers/stack-env.js';
+import { bookId, members, serviceFixture } from '../helpers/service.js';
+import { uniqueName } from '../helpers/stack-env.js';
 
 const kafka = testKafka('e2e');
 const topic = uniqueName('e2e-in');
 const dlqTopic = uniqueName('e2e-dlq');
-const group = uniqueName('e2e-group');
 let sandbox: Sandbox;
 let service: RunningService | undefined;
 let env: Record<string, string>;
-
-function bookId(name: string): number {
-  const book = sandbox.inspect().accounts.find((a) => a.id === 410001)?.books.find((b) => b.name === name);
-  if (book === undefined) throw new Error(`no book ${name}`);
-  return book.id;
-}
-
-function members(id: number): string[] {
-  const book = sandbox.inspect().accounts.flatMap((a) => a.books).find((b) => b.id === id);
-  return (book?.members ?? []).map((m) => m.email ?? String(m.contactId)).sort();
-}
+let group: string;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ importDelayMs: 50, deletionDelayMs: 50 });
   await createTopic(kafka, topic, 3);
   await createTopic(kafka, dlqTopic, 1);
-  const dir = mkdtempSync(join(tmpdir(), 'dds-e2e-'));
-  writeFileSync(join(dir, 'connectors.yaml'), 'connectors:\n  - id: demo\n    username: apiuser-demo@apiconnector.com\n    passwordEnv: DEMO_PW\n');
-  const s = stackEnv();
-  env = {
-    DEMO_PW: 'demo-password-1',
-    KAFKA_BROKERS: s.kafkaBrokers.join(','),
-    KAFKA_TOPICS: topic,
-    KAFKA_DEAD_LETTER_TOPIC: dlqTopic,
-    KAFKA_GROUP_ID: group,
-    KAFKA_SESSION_TIMEOUT_MS: '10000',
-    KAFKA_HEARTBEAT_INTERVAL_MS: '1000',
-    COMMIT_INTERVAL_MS: '300',
-    SCHEMA_REGISTRY_URL: s.schemaRegistryUrl,
-    REDIS_URL: s.redisUrl,
-    REDIS_KEY_PREFIX: `${uniqueName('e2e')}:`,
-    WINDOW_MS: '1500',
-    MAX_BATCH_SIZE: '100',
-    DOTDIGITAL_R1_BASE_URL: sandbox.r1BaseUrl,
-    DOTDIGITAL_ALLOW_ANY_HOST: 'true',
-    DOTDIGITAL_POLL_INITIAL_MS: '50',
-    DOTDIGITAL_POLL_MAX_MS: '200',
-    RETRY_BASE_DELAY_MS: '100',
-    RETRY_MAX_ATTEMPTS: '3',
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    CONNECTORS_FILE: join(dir, 'connectors.yaml'),
-    LOG_LEVEL: 'silent',
-  };
+  env = serviceFixture(sandbox, topic, dlqTopic).env;
+  group = env.KAFKA_GROUP_ID!;
 });
 
 afterAll(async () => {
@@ -75,8 +36,8 @@ afterAll(async () => {
 
 describe('dotdigital-sync run, end to end', () => {
   it('adds and removes contacts, dead-letters what it cannot apply, and commits every offset', async () => {
-    const news = bookId('Newsletter');
-    const vip = bookId('VIP customers');
+    const news = bookId(sandbox, 'Newsletter');
+    const vip = bookId(sandbox, 'VIP customers');
     const adds = Array.from({ length: 250 }, (_, i) => event('demo', news, 'ADD', { email: `u${i}@example.com` }));
     const removes = Array.from({ length: 50 }, (_, i) => event('demo', news, 'REMOVE', { email: `U${i}@Example.com ` }));
     const vipAdds = [
@@ -96,8 +57,8 @@ describe('dotdigital-sync run, end to end', () => {
 
     await waitFor('every offset committed', async () => (await committedTotal(kafka, group, topic)) === total, 90_000);
     const expected = Array.from({ length: 200 }, (_, i) => `u${i + 50}@example.com`).sort();
-    expect(members(news)).toEqual(expected);
-    expect(members(vip)).toEqual(Array.from({ length: 18 }, (_, i) => `v${i}@example.com`).sort());
+    expect(members(sandbox, news)).toEqual(expected);
+    expect(members(sandbox, vip)).toEqual(Array.from({ length: 18 }, (_, i) => `v${i}@example.com`).sort());
 
     const letters = await readAll(kafka, dlqTopic, 5);
     const registry = testRegistry();
