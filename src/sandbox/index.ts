@@ -51,7 +51,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const now = options.now ?? Date.now;
   const state = new SandboxState(options, options.accounts ?? DEFAULT_SEED);
   const hung = new Set<ServerResponse>();
-  const server = createServer({ keepAliveTimeout: 5_000 }, createRouter({ state, now, hung }));
+  const server = createServer(createRouter({ state, now, hung }));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

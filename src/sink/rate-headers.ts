@@ -2,6 +2,7 @@
  * X-RateLimit-* headers. Names are matched ignoring case (HTTP/2 and the official SDK use
  * lowercase). Whether Reset is delta seconds (official SDK) or a UTC epoch (third-party summary)
  * is UNCONFIRMED, so values above 1e9 are read as epoch seconds, smaller ones as a delta.
+ * No DotDigital source mentions Retry-After; should one come without a Reset, it stands in for it.
  */
 export interface RateLimitHeaders {
   readonly scope: string | undefined;
@@ -34,6 +35,16 @@ export function resetToEpochMs(reset: number, nowMs: number): number {
   return reset > EPOCH_THRESHOLD ? Math.round(reset * 1000) : nowMs + Math.round(reset * 1000);
 }
 
+/** Retry-After as delta seconds or an HTTP date. */
+function retryAfterMs(headers: Headers, nowMs: number): number | undefined {
+  const text = header(headers, 'retry-after');
+  if (text === undefined) return undefined;
+  const seconds = nonNegative(text);
+  if (seconds !== undefined) return nowMs + Math.round(seconds * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : date;
+}
+
 export function parseRateLimitHeaders(headers: Headers, nowMs: number): RateLimitHeaders {
   const reset = nonNegative(header(headers, 'x-ratelimit-reset'));
   const limit = nonNegative(header(headers, 'x-ratelimit-limit'));
@@ -42,6 +53,6 @@ export function parseRateLimitHeaders(headers: Headers, nowMs: number): RateLimi
     scope: header(headers, 'x-ratelimit-scope'),
     limit: limit === undefined ? undefined : Math.floor(limit),
     remaining: remaining === undefined ? undefined : Math.floor(remaining),
-    resetAtMs: reset === undefined ? undefined : resetToEpochMs(reset, nowMs),
+    resetAtMs: reset === undefined ? retryAfterMs(headers, nowMs) : resetToEpochMs(reset, nowMs),
   };
 }

@@ -127,17 +127,15 @@ describe('bulk add', () => {
     h.r2.intercept(status('imp-3')).reply(503, 'busy');
     h.r2.intercept(status('imp-3')).reply(429, '', { headers: { 'x-ratelimit-reset': '0' } });
     h.r2.intercept(status('imp-3')).replyWithError(new Error('socket hang up'));
-    h.r2
-      .intercept(status('imp-3'))
-      .reply(
-        200,
-        {
-          importId: 'imp-3',
-          status: 'Finished',
-          created: [{ contactId: 31, identifiers: { email: 'a@example.com' } }],
-        },
-        { headers: JSON_HEADERS },
-      );
+    h.r2.intercept(status('imp-3')).reply(
+      200,
+      {
+        importId: 'imp-3',
+        status: 'Finished',
+        created: [{ contactId: 31, identifiers: { email: 'a@example.com' } }],
+      },
+      { headers: JSON_HEADERS },
+    );
     expect(await h.client.addContacts(CREDS, 77, [event(1, { email: 'a@example.com' })])).toEqual([
       { ok: true, contactId: 31 },
     ]);

@@ -132,17 +132,15 @@ describe('rate-limit hooks', () => {
   it('reports headers in delta form, in any case', async () => {
     h = harness({ now: () => 1_000_000 });
     detectsR2(h);
-    h.r2
-      .intercept(BOOKS)
-      .reply(200, [], {
-        headers: {
-          ...JSON_HEADERS,
-          'X-RateLimit-Limit': '120',
-          'x-ratelimit-remaining': '7',
-          'X-RATELIMIT-RESET': '30',
-          'X-RateLimit-Scope': 'mediumCallRate',
-        },
-      });
+    h.r2.intercept(BOOKS).reply(200, [], {
+      headers: {
+        ...JSON_HEADERS,
+        'X-RateLimit-Limit': '120',
+        'x-ratelimit-remaining': '7',
+        'X-RATELIMIT-RESET': '30',
+        'X-RateLimit-Scope': 'mediumCallRate',
+      },
+    });
     await h.client.listAddressBooks(CREDS);
     expect(h.feedback.at(-1)).toEqual({
       ctx: { connectorId: 'conn-1', accountId: '4321', operation: 'admin' },
@@ -158,15 +156,13 @@ describe('rate-limit hooks', () => {
   it('reports a 429 with an epoch Reset and puts the reset on the error', async () => {
     h = harness();
     detectsR2(h);
-    h.r2
-      .intercept(BOOKS)
-      .reply(429, '', {
-        headers: {
-          'x-ratelimit-limit': '35',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset': '1900000000',
-        },
-      });
+    h.r2.intercept(BOOKS).reply(429, '', {
+      headers: {
+        'x-ratelimit-limit': '35',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': '1900000000',
+      },
+    });
     expect(await listFails(h)).toMatchObject({ code: 'DD_RATE_LIMITED', retryAtMs: 1_900_000_000_000 });
     expect(h.feedback.at(-1)).toMatchObject({
       status: 429,

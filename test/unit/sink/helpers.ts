@@ -97,9 +97,7 @@ export function event(n: number, profile: Partial<Profile>, action: Action = 'AD
 }
 
 /** Runs `fn` and returns the SyncError-like value it rejects with. */
-export async function rejection(
-  fn: () => Promise<unknown>,
-): Promise<{
+export async function rejection(fn: () => Promise<unknown>): Promise<{
   code: string;
   retryable: boolean;
   status?: number;

@@ -57,4 +57,15 @@ describe('X-RateLimit-* headers', () => {
       ),
     ).toEqual({ scope: undefined, limit: undefined, remaining: undefined, resetAtMs: undefined });
   });
+
+  it('falls back to Retry-After (seconds or HTTP date) only when Reset is absent', () => {
+    expect(parseRateLimitHeaders({ 'retry-after': '5' }, NOW).resetAtMs).toBe(NOW + 5_000);
+    expect(parseRateLimitHeaders({ 'Retry-After': 'Wed, 15 Nov 2023 00:00:00 GMT' }, NOW).resetAtMs).toBe(
+      Date.parse('2023-11-15T00:00:00Z'),
+    );
+    expect(parseRateLimitHeaders({ 'retry-after': '5', 'x-ratelimit-reset': '10' }, NOW).resetAtMs).toBe(
+      NOW + 10_000,
+    );
+    expect(parseRateLimitHeaders({ 'retry-after': 'soon' }, NOW).resetAtMs).toBeUndefined();
+  });
 });
