@@ -5,7 +5,7 @@
  * only after `publish` resolves, so a crash before the acknowledgement replays the record.
  */
 import { readFileSync } from 'node:fs';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { SyncError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { DeadLetterRecord } from '../windowing/event.js';
@@ -38,7 +38,7 @@ export class KafkaDeadLetterSink implements DeadLetterSink {
     private readonly schemas: SchemaSource,
     private readonly logger: Logger,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async publish(records: readonly DeadLetterRecord[]): Promise<void> {

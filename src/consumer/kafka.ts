@@ -18,6 +18,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       const fields = { namespace: entry.namespace, ...rest };
+      // Bounded retries are deliberate: the dead-letter queue retries a failed publish itself.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       if (entry.level <= logLevel.ERROR) logger.error(fields, message);
       else if (entry.level === logLevel.WARN) logger.warn(fields, message);
       else logger.debug(fields, message);
