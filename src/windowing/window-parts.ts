@@ -17,6 +17,8 @@ export class Entry implements BatchEntry {
   replaced: SourceOffset[] | null = null;
   constructor(
     readonly key: string,
+    /** keyHash(key), the book's index key. */
+    readonly hash: number,
     public event: MembershipChange,
     public source: SourceOffset,
     public window: Window | null,
@@ -50,15 +52,61 @@ export class Window implements Queued {
   }
 }
 
-/** One (connector, address book): its contacts (pending or in flight) and its open windows. */
-export class Book {
-  readonly contacts = new Map<string, Entry>();
+/**
+ * One (connector, address book): its contacts (pending or in flight) and its open windows.
+ *
+ * The book is itself the index of its contacts, keyed by a 32-bit hash of the contact key rather
+ * than the key: a Map compares number keys inline, where each string candidate costs a memory
+ * access, which makes lookups about twice as fast at a million contacts. The rare key whose hash
+ * is held by another key lives in `collisions`, by key.
+ */
+export class Book extends Map<number, Entry> {
   addTail: Window | null = null;
   removeTail: Window | null = null;
   /** The next book with the same addressBookId under another connector. */
   next: Book | null = null;
+  private collisions: Map<string, Entry> | null = null;
+
   constructor(
     readonly connectorId: string,
     readonly addressBookId: number,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** The contact's latest entry (pending or in flight). */
+  find(key: string, hash: number): Entry | undefined {
+    const entry = this.get(hash);
+    if (entry !== undefined && entry.key === key) return entry;
+    return this.collisions?.get(key);
+  }
+
+  /** Makes `entry` its contact's latest, in place of `previous` (the latest until now) if any. */
+  put(entry: Entry, previous: Entry | undefined): void {
+    const holder = this.get(entry.hash);
+    if (holder === previous || (holder === undefined && previous === undefined)) this.set(entry.hash, entry);
+    else (this.collisions ??= new Map()).set(entry.key, entry);
+  }
+
+  remove(entry: Entry): void {
+    if (this.get(entry.hash) === entry) this.delete(entry.hash);
+    else this.collisions?.delete(entry.key);
+  }
+
+  get contacts(): number {
+    return this.size + (this.collisions?.size ?? 0);
+  }
+
+  /** Every contact's latest entry; removing the current one while iterating is allowed. */
+  *all(): IterableIterator<Entry> {
+    yield* this.values();
+    if (this.collisions !== null) yield* this.collisions.values();
+  }
+}
+
+/** FNV-1a over the UTF-16 code units: cheap, and spreads short similar keys (emails) well. */
+export function keyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return h | 0;
 }

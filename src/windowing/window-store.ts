@@ -2,7 +2,7 @@ import type { Batch, BatchReason } from './batch.js';
 import { DueQueue } from './due-queue.js';
 import type { Action, MembershipChange, SourceOffset } from './event.js';
 import type { WindowingOptions } from './options.js';
-import { Book, Entry, Window } from './window-parts.js';
+import { Book, Entry, keyHash, Window } from './window-parts.js';
 
 /**
  * Open windows per (connector, address book, action), coalescing per contact, and the order of
@@ -16,7 +16,8 @@ export class WindowStore {
   private readonly books = new Map<number, Book>();
   private readonly due = new DueQueue<Window>();
   private readonly parked = new Set<Window>();
-  private readonly inFlight = new Map<number, Book>();
+  /** Batches in flight by id: their book and entries (the store's own, whatever the caller holds). */
+  private readonly inFlight = new Map<number, { readonly book: Book; readonly entries: readonly Entry[] }>();
   private bufferedCount = 0;
   private windowSeq = 0;
   private batchSeq = 0;
@@ -50,13 +51,14 @@ export class WindowStore {
     firstSeenMs = nowMs,
   ): boolean {
     const book = this.book(event.connectorId, event.addressBookId);
-    const entry = book.contacts.get(key);
+    const hash = keyHash(key);
+    const entry = book.find(key, hash);
     const from = entry?.window ?? null;
     if (entry === undefined || from === null) {
       // New, or its previous entry is in flight: then this one waits for that batch.
       const window = this.windowFor(book, event.action, firstSeenMs);
-      const created = new Entry(key, event, source, window, window.entries.length, entry !== undefined);
-      book.contacts.set(key, created);
+      const created = new Entry(key, hash, event, source, window, window.entries.length, entry !== undefined);
+      book.put(created, entry);
       this.bufferedCount++;
       this.push(window, created, nowMs);
       return false;
@@ -105,21 +107,21 @@ export class WindowStore {
    * may be sent again. Returns false when the batch is not in flight (completed already).
    */
   complete(batch: Batch): boolean {
-    const book = this.inFlight.get(batch.id);
-    if (book === undefined) return false;
+    const sent = this.inFlight.get(batch.id);
+    if (sent === undefined) return false;
     this.inFlight.delete(batch.id);
-    const contacts = book.contacts;
-    for (const { key } of batch.entries) {
-      const latest = contacts.get(key);
-      if (latest === undefined) continue;
+    const book = sent.book;
+    for (const entry of sent.entries) {
+      // The contact's latest entry: this one, or a later one that waited for it.
+      const latest = book.find(entry.key, entry.hash) ?? entry;
       const window = latest.window;
-      if (window === null) contacts.delete(key);
+      if (window === null) book.remove(latest);
       else {
         latest.blocked = false;
         if (window.parked) this.unpark(window);
       }
     }
-    if (contacts.size === 0) this.dropBook(book);
+    if (book.contacts === 0) this.dropBook(book);
     return true;
   }
 
@@ -132,12 +134,12 @@ export class WindowStore {
       for (let book: Book | null = first; book !== null;) {
         const next: Book | null = book.next;
         book.addTail = book.removeTail = null;
-        for (const [key, entry] of book.contacts) {
+        for (const entry of book.all()) {
           // A blocked entry stands in for its contact's batch in flight: it becomes its marker.
-          if (entry.window !== null && !entry.blocked) book.contacts.delete(key);
+          if (entry.window !== null && !entry.blocked) book.remove(entry);
           else entry.window = null;
         }
-        if (book.contacts.size > 0) {
+        if (book.contacts > 0) {
           book.next = keep;
           keep = book;
         }
@@ -210,7 +212,7 @@ export class WindowStore {
       openedAtMs: window.openedAtMs,
       entries: sendable,
     };
-    this.inFlight.set(batch.id, book);
+    this.inFlight.set(batch.id, { book, entries: sendable });
     return batch;
   }
 

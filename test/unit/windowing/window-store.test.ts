@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { contactKey } from '../../../src/windowing/contact-key.js';
 import type { MembershipChange, SourceOffset } from '../../../src/windowing/event.js';
 import { resolveWindowingOptions, type WindowingOptions } from '../../../src/windowing/options.js';
+import { keyHash } from '../../../src/windowing/window-parts.js';
 import { WindowStore } from '../../../src/windowing/window-store.js';
 import { at, event, type EventSpec } from './helpers.js';
 
@@ -333,5 +334,51 @@ describe('WindowStore: bounds and metrics', () => {
     const [batch] = store.takeSendable(WINDOW, 10);
     const json = JSON.parse(JSON.stringify(batch)) as { entries: unknown[] };
     expect(json.entries).toEqual([{ key: 'a@x', event: e, source, replaced: null }]);
+  });
+});
+
+describe('WindowStore: contacts whose keys share a hash', () => {
+  const [A, B] = ['c693596@x.io', 'c1170850@x.io'];
+
+  it('keeps them apart through coalescing, sending, blocking and completing', () => {
+    expect(keyHash(A)).toBe(keyHash(B));
+    const { store, add } = setup();
+    add({ email: A }, 0);
+    add({ email: B }, 0);
+    expect(add({ email: B, action: 'REMOVE' }, 10).coalesced).toBe(true);
+    expect(add({ email: A }, 10).coalesced).toBe(true);
+    expect(store.buffered).toBe(2);
+    const batches = store.takeSendable(WINDOW, 10);
+    expect(batches.map((b) => `${b.action}:${keys(b).join(',')}`).sort()).toEqual([
+      `ADD:${A}`,
+      `REMOVE:${B}`,
+    ]);
+    const addA = batches.find((b) => b.action === 'ADD')!;
+    const removeB = batches.find((b) => b.action === 'REMOVE')!;
+    // both in flight: later events for each wait for their own batch only
+    add({ email: B }, 2000);
+    add({ email: A, action: 'REMOVE' }, 2000);
+    expect(store.takeSendable(1e9, 10, true)).toEqual([]);
+    store.complete(removeB);
+    expect(store.takeSendable(1e9, 10, true).map(keys)).toEqual([[B]]);
+    store.complete(addA);
+    expect(store.takeSendable(1e9, 10, true).map(keys)).toEqual([[A]]);
+  });
+
+  it('finds the second key once the first has gone, and a reset keeps its in-flight marker', () => {
+    const { store, add } = setup();
+    add({ email: A }, 0);
+    add({ email: B, book: 1 }, 0);
+    const [first] = store.takeSendable(WINDOW, 10);
+    store.complete(first!);
+    add({ email: B }, 2000);
+    const [onlyB] = store.takeSendable(1e9, 10, true);
+    add({ email: B, action: 'REMOVE' }, 2100);
+    add({ email: A }, 2100);
+    store.reset(1);
+    add({ email: B, action: 'REMOVE' }, 2200);
+    expect(store.takeSendable(1e9, 10, true)).toEqual([]);
+    store.complete(onlyB!);
+    expect(store.takeSendable(1e9, 10, true).map(keys)).toEqual([[B]]);
   });
 });
