@@ -6,8 +6,8 @@ import type { Profile } from './event.js';
  * trimmed and lower-cased, else the DotDigital contact id, else the mobile number (trimmed).
  *
  * A plain email (it has an '@' and no ':', which an unquoted address cannot contain) is the key
- * as it is, so the common case allocates nothing when the email is already normalised. Every
- * other form carries a prefix with a ':', so the kinds can never collide.
+ * as it is, with no prefix to build in the common case. Every other form carries a prefix with a
+ * ':', so the kinds can never collide.
  */
 export function contactKey(profile: Profile): string {
   const email = profile.email === null ? '' : profile.email.trim().toLowerCase();

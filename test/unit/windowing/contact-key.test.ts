@@ -18,11 +18,6 @@ describe('contactKey', () => {
     );
   });
 
-  it('returns a normalised email as the same string (nothing allocated)', () => {
-    const email = 'ann@example.com';
-    expect(contactKey(profile({ email }))).toBe(email);
-  });
-
   it('falls back to the contact id, then the mobile number', () => {
     expect(contactKey(profile({ email: '   ', contactId: 42 }))).toBe('contactId:42');
     expect(contactKey(profile({ contactId: 0, mobileNumber: ' +447700900123 ' }))).toBe(
