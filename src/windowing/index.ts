@@ -23,7 +23,10 @@
  *
  * Offsets. Every consumed record passes the ledger first (add, or reject for records that are
  * dead-lettered before windowing), and becomes final with the generation it was seen in (settle,
- * finalize). committable() is the lowest offset not final, else last seen + 1.
+ * finalize). committable() is the lowest offset not final, else last seen + 1. Within one
+ * generation offsets only move forward: a record at or below the last one seen is a duplicate
+ * delivery and is dropped (its first copy brings the outcome), so a deliberate seek backwards
+ * needs a new generation (onAssignment).
  *
  * Clock across rebalances. kafkajs re-delivers from the committed offset after every rebalance, and
  * the buffered entries of the old generation are dropped. If re-delivered records aged from their

@@ -8,9 +8,9 @@ import { Book, Entry, keyHash, Window } from './window-parts.js';
  * Open windows per (connector, address book, action), coalescing per contact, and the order of
  * sends per contact. See index.ts for the rules.
  *
- * Cost per event: one Map lookup for the book (few, hot) and one for the contact, plus an insert
- * for a new contact; releasing and completing cost one more lookup and delete per contact, since
- * a contact in flight stays in its book's map (window null) to block its later events.
+ * Cost per event: one Map lookup for the book and one for the contact (by key hash), plus an
+ * insert for a new contact. Releasing costs no lookup; completing costs a lookup and a delete per
+ * contact, since a contact in flight stays in its book's map (window null) to block later events.
  */
 export class WindowStore {
   private readonly books = new Map<number, Book>();
@@ -97,7 +97,10 @@ export class WindowStore {
     return out;
   }
 
-  /** When the earliest window that is not waiting on a batch in flight is due; undefined when none. */
+  /**
+   * When the earliest window that is not waiting on a batch in flight is due; undefined when none.
+   * In the past when due windows wait for a send slot: then the next complete() is the moment.
+   */
   nextDueMs(): number | undefined {
     return this.due.peek()?.dueAtMs;
   }

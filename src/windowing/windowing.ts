@@ -86,7 +86,10 @@ export class Windowing {
     return this.store.takeSendable(nowMs, maxBatches, flush);
   }
 
-  /** When to call takeSendable next, besides after every complete(); undefined when nothing waits. */
+  /**
+   * When to call takeSendable next, besides after every complete(); undefined when nothing waits.
+   * It is in the past while due windows wait for a send slot: do not poll then, wait for a slot.
+   */
   nextDueMs(): number | undefined {
     return this.store.nextDueMs();
   }
