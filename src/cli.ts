@@ -6,7 +6,9 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EXIT, parseCommand, type CommandSpec } from './cli-args.js';
+import { backfillCommand } from './commands/backfill.js';
 import { addressBooksCommand, connectorsCommand } from './commands/dotdigital.js';
+import { dlqCommand } from './commands/dlq.js';
 import { replayCommand } from './commands/replay.js';
 import { loadConfig } from './config.js';
 import { ConfigError, SyncError, toSyncError } from './errors.js';
@@ -66,7 +68,7 @@ function sandboxCommand(): CommandSpec {
 }
 
 function commands(logger: Logger): CommandSpec[] {
-  return [runCommand(logger), sandboxCommand(), replayCommand(logger), connectorsCommand(logger), addressBooksCommand(logger)];
+  return [runCommand(logger), sandboxCommand(), replayCommand(logger), connectorsCommand(logger), addressBooksCommand(logger), dlqCommand(logger), backfillCommand(logger)];
 }
 
 export function usage(list: readonly CommandSpec[]): string {
