@@ -21,6 +21,7 @@ export default defineConfig({
           // but running files one at a time keeps the broker and the 2-core machine responsive.
           fileParallelism: false,
           globalSetup: ['test/integration/global-setup.ts'],
+          setupFiles: ['test/setup/warnings.ts'],
         },
       },
     ],

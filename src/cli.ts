@@ -14,6 +14,7 @@ import { loadConfig } from './config.js';
 import { ConfigError, SyncError, toSyncError } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { runSandboxCli, SANDBOX_USAGE } from './sandbox/main.js';
+import { filterKnownWarnings } from './node-warnings.js';
 import { startService } from './service.js';
 
 function runCommand(logger: Logger): CommandSpec {
@@ -131,6 +132,7 @@ function isEntry(): boolean {
 }
 
 if (isEntry()) {
+  filterKnownWarnings();
   main(process.argv.slice(2)).then(
     (code) => {
       // Exit even if a library left a timer behind (kafkajs, ioredis reconnects): the work is done.

@@ -93,6 +93,7 @@ export async function startService(config: Config, logger: Logger, env: Readonly
   });
   const commits = new CommitLoop(windowing, member, metrics, log('commits'), config.kafka.commitIntervalMs);
   pipeline.onNewAssignment = () => commits.onNewAssignment();
+  scheduler.underPressure = () => member.isPaused;
   scheduler.onBatchDone = () => {
     pipeline.checkFlow();
     metrics.connectorsDegraded.set(status.degradedCount(scopeOfCode));

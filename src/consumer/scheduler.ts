@@ -30,6 +30,8 @@ export class Scheduler {
   private readonly now: () => number;
   /** Called after every batch completes (backpressure resume check). */
   onBatchDone: () => void = () => undefined;
+  /** True while fetching is paused by backpressure. */
+  underPressure: () => boolean = () => false;
 
   constructor(
     private readonly windowing: Windowing,
@@ -60,9 +62,13 @@ export class Scheduler {
 
   private pump(): void {
     if (this.stopped) return;
-    const free = this.options.concurrency - this.running.size;
+    let free = this.options.concurrency - this.running.size;
     if (free > 0) {
-      for (const batch of this.windowing.takeSendable(this.now(), free, this.flushing)) {
+      // Under backpressure nothing new arrives until windows drain: send the oldest early rather
+      // than stay paused until they age out.
+      const early = this.flushing || this.underPressure();
+      for (const batch of this.windowing.takeSendable(this.now(), free, early)) {
+        free--;
         const p = this.run(batch).finally(() => {
           this.running.delete(p);
           this.onBatchDone();
@@ -74,7 +80,9 @@ export class Scheduler {
     clearTimeout(this.timer);
     const due = this.windowing.nextDueMs();
     const idle = this.options.idleMs ?? 1_000;
-    const wait = due === undefined ? idle : Math.min(idle, Math.max(0, due - this.now()));
+    // With every slot taken, a finishing batch kicks the next pump; a due time in the past must
+    // not turn the timer into a busy loop.
+    const wait = due === undefined || free <= 0 ? idle : Math.min(idle, Math.max(0, due - this.now()));
     this.timer = setTimeout(() => {
       this.pump();
     }, wait);

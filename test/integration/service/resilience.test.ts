@@ -94,26 +94,41 @@ describe('backpressure', () => {
   it('pauses fetching above the high-water mark for longer than the session timeout and keeps the membership', async () => {
     const { topic, dlq } = await topicsFor(1);
     const fx = serviceFixture(sandbox, topic, dlq, {
-      WINDOW_MS: '9000',
+      WINDOW_MS: '600000',
       MAX_BATCH_SIZE: '1000',
       MAX_BUFFERED_ENTRIES: '100',
       RESUME_BUFFERED_ENTRIES: '50',
+      SEND_CONCURRENCY: '1',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
       ADMIN_TOKEN: 'test-token',
     });
-    const svc = await start(fx.env);
-    const vip = bookId(sandbox, 'Welcome journey');
-    await produce(kafka, topic, Array.from({ length: 300 }, (_, i) => event('demo', vip, 'ADD', { email: `bp${i}@example.com` })));
-    const status = () => getJson(`http://127.0.0.1:${svc.httpPort}/status`, 'test-token') as Promise<{ paused: boolean; generation: number; windowing: { bufferedEntries: number } }>;
-    await waitFor('paused', async () => (await status()).paused, 20_000);
-    const paused = await status();
-    expect(paused.windowing.bufferedEntries).toBeLessThan(300);
-    const generation = paused.generation;
-    await waitFor('all 300 committed', async () => (await committedTotal(kafka, fx.env.KAFKA_GROUP_ID!, topic)) === 300, 90_000);
-    expect((await status()).generation).toBe(generation); // no rebalance while paused (> session timeout)
-    expect(members(sandbox, vip)).toHaveLength(300);
-    const metrics = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
-    expect(metrics).toMatch(/dotdigital_sync_rebalances_total 1\b/);
+    // Each import takes 7 s: with one send slot, the buffer stays full (fetching paused) while
+    // the batch before it is out, longer than the 6 s session timeout.
+    sandbox.control.setFaults({ latencyMs: 7000, scopes: ['contactImport'] });
+    try {
+      const svc = await start(fx.env);
+      const book = bookId(sandbox, 'Welcome journey');
+      await produce(kafka, topic, Array.from({ length: 200 }, (_, i) => event('demo', book, 'ADD', { email: `bp${i}@example.com` })));
+      const status = () => getJson(`http://127.0.0.1:${svc.httpPort}/status`, 'test-token') as Promise<{ paused: boolean; generation: number }>;
+      let pausedSince: number | undefined;
+      let longestPauseMs = 0;
+      let generation: number | undefined;
+      await waitFor('all 200 committed', async () => {
+        const st = await status();
+        generation ??= st.generation;
+        if (st.paused) pausedSince ??= Date.now();
+        else pausedSince = undefined;
+        if (pausedSince !== undefined) longestPauseMs = Math.max(longestPauseMs, Date.now() - pausedSince);
+        return (await committedTotal(kafka, fx.env.KAFKA_GROUP_ID!, topic)) === 200;
+      }, 90_000);
+      expect(longestPauseMs).toBeGreaterThan(6000);
+      expect((await status()).generation).toBe(generation); // no rebalance while paused
+      expect(members(sandbox, book)).toHaveLength(200);
+      const metrics = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
+      expect(metrics).toMatch(/dotdigital_sync_rebalances_total 1\b/);
+    } finally {
+      sandbox.control.clearFaults();
+    }
   });
 });
 

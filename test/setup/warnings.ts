@@ -1,0 +1,3 @@
+import { filterKnownWarnings } from '../../src/node-warnings.js';
+
+filterKnownWarnings();
