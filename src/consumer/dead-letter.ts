@@ -4,9 +4,9 @@
  * schemas/dead-letter.avsc, key = the original key. The caller marks the source offset final
  * only after `publish` resolves, so a crash before the acknowledgement replays the record.
  */
-import { readFileSync } from 'node:fs';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { SyncError } from '../errors.js';
+import { readSchema } from '../schemas.js';
 import type { Logger } from '../logger.js';
 import type { DeadLetterRecord } from '../windowing/event.js';
 import type { SchemaSource } from './schema-source.js';
@@ -17,14 +17,7 @@ export interface DeadLetterSink {
 }
 
 export function readDeadLetterSchema(): object {
-  for (const rel of ['../../schemas/dead-letter.avsc', '../../../schemas/dead-letter.avsc']) {
-    try {
-      return JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as object;
-    } catch {
-      /* try the built layout */
-    }
-  }
-  throw new SyncError('INTERNAL', 'schemas/dead-letter.avsc not found next to the code');
+  return readSchema('dead-letter');
 }
 
 export class KafkaDeadLetterSink implements DeadLetterSink {

@@ -7,27 +7,16 @@
  * synchronously; only the first record of a new id awaits the registry.
  */
 import avro from 'avsc';
-import { readFileSync } from 'node:fs';
 import { SyncError, type ErrorCode } from '../errors.js';
+import { readSchema } from '../schemas.js';
 import type { MembershipChange } from '../windowing/event.js';
 import type { SchemaSource } from './schema-source.js';
 import { validateEvent } from './validate.js';
 
 export type DecodeResult = { readonly ok: true; readonly event: MembershipChange } | { readonly ok: false; readonly error: SyncError; readonly event: MembershipChange | null };
 
-const SCHEMA_URL = new URL('../../../schemas/membership-change.avsc', import.meta.url);
-const SCHEMA_URL_SRC = new URL('../../schemas/membership-change.avsc', import.meta.url);
-
 export function readReaderSchema(): object {
-  // Works from src/ (tsx, vitest) and from dist/src/ (built).
-  for (const url of [SCHEMA_URL_SRC, SCHEMA_URL]) {
-    try {
-      return JSON.parse(readFileSync(url, 'utf8')) as object;
-    } catch {
-      /* try the next layout */
-    }
-  }
-  throw new SyncError('INTERNAL', 'schemas/membership-change.avsc not found next to the code');
+  return readSchema('membership-change');
 }
 
 interface Resolved {
