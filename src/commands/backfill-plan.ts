@@ -107,6 +107,8 @@ export function humanMinutes(minutes: number): string {
 
 export interface EstimateContext {
   readonly group: string;
+  /** Records behind, before removing those a sample says would be dead-lettered. */
+  readonly lag: number;
   readonly topics: readonly string[];
   readonly addShareSource: string;
   readonly lookupShareSource: string;
@@ -123,7 +125,7 @@ export function formatEstimate(e: Estimate, input: EstimateInput, ctx: EstimateC
   const pct = (x: number) => `${(share(x) * 100).toFixed(1)}%`;
   const lines = [
     `backfill estimate for group ${ctx.group} on ${ctx.topics.join(', ')}`,
-    `events behind      ${e.events}`,
+    `events behind      ${ctx.lag}${ctx.lag === e.events ? '' : `; ${e.events} to send (the sample says the rest would be dead-lettered)`}`,
     `adds               ${e.adds} (${pct(input.addShare)}, ${ctx.addShareSource}) in ${e.addBatches} batch(es)`,
     `removes            ${e.removes} in ${e.removeBatches} batch(es); look-ups for ${pct(input.lookupShare)} (${ctx.lookupShareSource})`,
     `batch size         ${input.batchSize}; ${input.pollsPerJob} poll(s) per job`,

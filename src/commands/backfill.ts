@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { EXIT, type CommandSpec } from '../cli-args.js';
-import { ConfigError, SyncError } from '../errors.js';
+import { SyncError } from '../errors.js';
 import { EventDecoder } from '../consumer/decoder.js';
 import { createKafka } from '../consumer/kafka.js';
 import { KafkaOffsetAdmin, type PartitionOffsets } from '../consumer/offset-admin.js';
@@ -17,7 +17,7 @@ import { estimateBackfill, formatEstimate, lagOf, measuredShares, SampleTally, t
 import { listOption } from './dlq-filter.js';
 import { stderrProgress } from './progress.js';
 import { Settings } from './settings.js';
-import { rangeSize, readRange } from './topic-range.js';
+import { rangeSize, readRange, requireTopics } from './topic-range.js';
 
 export const DEFAULT_SAMPLE = 1000;
 export const DEFAULT_POLLS_PER_JOB = 3;
@@ -41,13 +41,10 @@ function number(values: Readonly<Record<string, unknown>>, name: string, min: nu
 
 async function lags(admin: KafkaOffsetAdmin, group: string, topics: readonly string[], fromBeginning: boolean): Promise<TopicLag[]> {
   const out: TopicLag[] = [];
-  const missing: string[] = [];
   for (const topic of topics) {
-    const partitions = await admin.offsets(group, topic).catch(() => []);
-    if (partitions.length === 0) missing.push(`topic ${topic} does not exist`);
+    const partitions = await admin.offsets(group, topic);
     out.push({ topic, lag: lagOf(partitions, fromBeginning), partitions });
   }
-  if (missing.length > 0) throw new ConfigError(missing, 'Kafka topics');
   return out;
 }
 
@@ -158,6 +155,7 @@ Exit codes: 0 done, 1 failed (Kafka or registry error), 2 bad arguments, 3 bad c
       if (topics.length === 0) throw new SyncError('USAGE', '--topic needs a topic name');
 
       const kafka = createKafka(kafkaConfig, logger);
+      await requireTopics(kafka, topics);
       const admin = new KafkaOffsetAdmin(kafka);
       let topicLags: TopicLag[];
       try {
@@ -184,11 +182,12 @@ Exit codes: 0 done, 1 failed (Kafka or registry error), 2 bad arguments, 3 bad c
         return EXIT.OK;
       }
       const sampled = stats === undefined ? undefined : `measured on ${stats.records} sampled record(s)`;
-      if (stats !== undefined && stats.rejected > 0) out(`${stats.rejected} of ${stats.records} sampled record(s) would be dead-lettered: ${lag} behind, ${estimate.events} to send`);
+      if (stats !== undefined && stats.rejected > 0) out(`${stats.rejected} of ${stats.records} sampled record(s) would be dead-lettered`);
       const lines = formatEstimate(estimate, input, {
         group,
+        lag,
         topics,
-        addShareSource: addShareFlag !== undefined ? '--add-share' : (measured?.addShare === undefined ? 'assumed: no sample' : (sampled ?? '')),
+        addShareSource: addShareFlag !== undefined ? '--add-share' : measured?.addShare !== undefined ? (sampled ?? '') : stats === undefined ? 'assumed: no sample' : 'assumed: no event in the sample',
         lookupShareSource: measured?.lookupShare === undefined ? 'worst case' : (sampled ?? ''),
       });
       for (const line of lines) out(line);

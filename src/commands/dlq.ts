@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { EXIT, type CommandSpec } from '../cli-args.js';
-import { ConfigError, SyncError, toSyncError } from '../errors.js';
+import { SyncError, toSyncError } from '../errors.js';
 import { createKafka } from '../consumer/kafka.js';
 import { KafkaOffsetAdmin, type PartitionOffsets } from '../consumer/offset-admin.js';
 import { createRegistrySchemaSource, type SchemaSource } from '../consumer/schema-source.js';
@@ -22,7 +22,7 @@ import { DeadLetterDecoder, eventEncoder, toInputMessage, type InputMessage } fr
 import { stderrProgress, type Progress } from './progress.js';
 import { consoleIo, type ReplayIo } from './replay.js';
 import { Settings } from './settings.js';
-import { rangeSize, readRange, type RangeMessage } from './topic-range.js';
+import { rangeSize, readRange, requireTopics, type RangeMessage } from './topic-range.js';
 
 export const DEFAULT_REDRIVE_GROUP = 'dotdigital-sync-redrive';
 
@@ -49,24 +49,14 @@ export function redriveStart(offsets: readonly PartitionOffsets[], fromBeginning
   return new Map(offsets.map((p) => [p.partition, fromBeginning || p.committed < 0 ? p.low : Math.min(Math.max(p.committed, p.low), p.high)]));
 }
 
-async function topicOffsets(admin: KafkaOffsetAdmin, group: string, topic: string): Promise<PartitionOffsets[]> {
-  try {
-    const offsets = await admin.offsets(group, topic);
-    if (offsets.length > 0) return offsets;
-  } catch (err) {
-    throw new ConfigError([`topic ${topic}: ${(err as Error).message}`], 'Kafka topics');
-  }
-  throw new ConfigError([`topic ${topic} does not exist`], 'Kafka topics');
-}
-
 export async function redrive(deps: RedriveDeps, args: RedriveArgs): Promise<number> {
   const { io } = deps;
+  await requireTopics(deps.kafka, args.dryRun ? [args.dlqTopic] : [args.dlqTopic, args.inputTopic]);
   const admin = new KafkaOffsetAdmin(deps.kafka);
   let offsets: PartitionOffsets[];
   try {
-    offsets = await topicOffsets(admin, args.group, args.dlqTopic);
+    offsets = await admin.offsets(args.group, args.dlqTopic);
     if (!args.dryRun) {
-      await topicOffsets(admin, args.group, args.inputTopic);
       const members = await admin.groupMemberCount(args.group);
       if (members > 0) {
         io.out(`refused: group ${args.group} has ${members} active member(s): another redrive is running`);
