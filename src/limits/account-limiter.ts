@@ -19,9 +19,14 @@
  *   A 429 or X-RateLimit-Remaining: 0 puts the scope in cool-down until the reset time, the
  *   flat-rate cap the whole account; cool-downs live in Redis and are read by every attempt,
  *   so every replica honours them before its next call.
- * - Waiting. acquire() joins the budget's fair queue (budget.ts); one loop per budget and
- *   process takes tokens and sleeps, with jitter, until the time the store says one frees
- *   up. A waiter past maxWaitMs (or certain to pass it) fails with RATE_LIMIT_WAIT_EXCEEDED.
+ * - Waiting. acquire() joins the budget's queue; one loop per budget and process takes
+ *   tokens and sleeps, with jitter, until the time the store says one frees up, so replicas
+ *   do not stampede when a window moves on. A waiter past maxWaitMs (or certain to pass it,
+ *   during a cool-down) fails with RATE_LIMIT_WAIT_EXCEEDED; at most maxWaiters wait.
+ * - Fairness. Inside a process the queue is round-robin by connector (fair-queue.ts); across
+ *   processes each has one loop per budget, and the loops take turns through Redis, least
+ *   recently served first (budget.ts, take.ts): a busy connector cannot starve a quiet one,
+ *   in its own process or in another.
  * - Outage. A failed Redis call switches this process to its MemoryStore with limit ÷
  *   expectedReplicas per budget (failover.ts); the MemoryStore always mirrors this process's
  *   own grants, so the share holds across the switch, and the grants of the outage are
@@ -38,7 +43,7 @@ import { LearntLimits, type LearntLimit } from './learnt.js';
 import { resolveLimiterOptions, type AccountLimiterOptions, type ResolvedLimiterOptions } from './options.js';
 import { RedisStore, createRedisClient } from './redis-store.js';
 import type { LimiterStore } from './store.js';
-import { takeToken, WHOLE_ACCOUNT, type TakeDeps } from './take.js';
+import { takeToken, turnKey, WHOLE_ACCOUNT, type TakeDeps } from './take.js';
 import type { Decision } from './window.js';
 
 const LEARNT_TTL_MS = 24 * 3_600_000;
@@ -107,15 +112,17 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     now: () => failover.now(),
     bucketMs: o.bucketMs,
     subWindows: o.subWindows,
+    spreadFactor: o.spreadFactor,
+    turnStaleMs: o.windowMs + 3 * o.bucketMs + o.jitterMs,
     recordGrant: (store, key) => failover.recordGrant(store, key),
   };
 
-  const attempt = async (account: string, operation: OperationClass): Promise<Decision> => {
+  const attempt = async (account: string, operation: OperationClass, turn: { pump: string; lastServedMs: number }): Promise<Decision> => {
     await freshen(account);
     // Read again at every attempt: the scope may have been learnt while this waiter waited.
     const scope = learnt.scopeOf(account, operation);
     const limit = learnt.limitOf(account, scope, operation);
-    const req = { account, operation, scope, classes: learnt.classesIn(account, scope), limit };
+    const req = { account, operation, scope, classes: learnt.classesIn(account, scope), limit, ...turn };
     const shared = await failover.onShared((s) => takeToken(s, req, takeDeps));
     if (shared) return shared;
     const share = Math.max(1, Math.floor(limit / o.expectedReplicas));
@@ -127,7 +134,8 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     let budget = budgets.get(id);
     if (!budget) {
       const created: Budget = new Budget(account, scope, {
-        attempt: (op) => attempt(account, op),
+        attempt: (op, turn) => attempt(account, op, turn),
+        idle: (pump) => void failover.onShared((store) => store.leave(turnKey(account, scope), pump)),
         now: () => failover.now(),
         jitterMs: () => o.random() * o.jitterMs,
         retryOnErrorMs: o.bucketMs,
@@ -164,7 +172,6 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
       const waiter: Waiter = {
         connectorId: ctx.connectorId,
         operation: ctx.operation,
-        enqueuedAtMs: start,
         deadlineMs: failover.now() + o.maxWaitMs,
         grant: () => {
           cleanup();

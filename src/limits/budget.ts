@@ -1,18 +1,22 @@
 /**
- * One budget (account × scope) in this process: its fair queue and the single loop that takes
- * tokens for it. One attempt at a time per budget and process means a busy connector has no
- * more contenders in the shared store than a quiet one's process has: across replicas each
- * process with waiters competes once per freed token, and inside a process the round-robin
- * queue decides who gets it. Between attempts the loop sleeps until the time the store named
- * plus a random jitter, so replicas that wait for the same token do not all ask at once.
+ * One budget (account × scope) in this process: its fair queue and the single loop (the
+ * "pump") that takes tokens for it. Fairness has two levels: inside a process the round-robin
+ * queue decides which connector gets the token; across processes the pumps take turns in the
+ * shared store, the one served longest ago first (take.ts), so a process whose connectors
+ * have a thousand waiters gets no more turns than one whose connector has a single waiter.
+ * Between attempts the loop sleeps until the time the store named plus a random jitter, so
+ * replicas that wait for the same token do not all ask at once.
  */
+import { randomUUID } from 'node:crypto';
 import { SyncError } from '../errors.js';
 import type { OperationClass } from '../sink/rate-limit.js';
 import { FairQueue, type Waiter } from './fair-queue.js';
 import type { Decision } from './window.js';
 
 export interface BudgetDeps {
-  readonly attempt: (operation: OperationClass) => Promise<Decision>;
+  readonly attempt: (operation: OperationClass, turn: { pump: string; lastServedMs: number }) => Promise<Decision>;
+  /** The loop has nobody waiting any more (it stops taking turns with other processes). */
+  readonly idle: (pump: string) => void;
   readonly now: () => number;
   readonly jitterMs: () => number;
   readonly retryOnErrorMs: number;
@@ -25,6 +29,9 @@ export interface BudgetDeps {
 export class Budget {
   readonly queue = new FairQueue();
   private running = false;
+  /** Names this process's loop among the other processes' loops for the same budget. */
+  private readonly pumpId = randomUUID();
+  private lastServedMs = 0;
 
   constructor(
     readonly account: string,
@@ -45,13 +52,14 @@ export class Budget {
         if (!head) break;
         let decision: Decision;
         try {
-          decision = await this.deps.attempt(head.operation);
+          decision = await this.deps.attempt(head.operation, { pump: this.pumpId, lastServedMs: this.lastServedMs });
         } catch (err) {
           this.deps.onError(err);
           decision = { granted: false, retryAtMs: this.deps.now() + this.deps.retryOnErrorMs };
         }
         if (decision.granted) {
           // The head may have given up during the attempt: the token goes to the next in turn.
+          this.lastServedMs = this.deps.now();
           this.queue.shift()?.grant();
           continue;
         }
@@ -61,6 +69,7 @@ export class Budget {
       }
     } finally {
       this.running = false;
+      this.deps.idle(this.pumpId);
     }
   }
 

@@ -8,7 +8,6 @@ import type { OperationClass } from '../sink/rate-limit.js';
 export interface Waiter {
   readonly connectorId: string;
   readonly operation: OperationClass;
-  readonly enqueuedAtMs: number;
   readonly deadlineMs: number;
   /** Settles the acquire() promise (once; later calls are ignored). */
   grant(): void;

@@ -4,7 +4,7 @@
  * that when Redis goes away the fallback already knows what this process spent recently.
  */
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import type { LimiterStore, StoreSnapshot } from './store.js';
+import type { LimiterStore, StoreSnapshot, TurnRequest } from './store.js';
 
 const COUNTER_POINTS = 1_000_000_000;
 
@@ -18,6 +18,7 @@ export class MemoryStore implements LimiterStore {
   private readonly counters: RateLimiterMemory;
   private readonly cooldowns = new Map<string, Map<string, number>>();
   private readonly learnt = new Map<string, { fields: Record<string, string>; expiresAt: number }>();
+  private readonly turns = new Map<string, Map<string, { served: number; seen: number }>>();
 
   constructor(
     counterTtlMs: number,
@@ -31,13 +32,30 @@ export class MemoryStore implements LimiterStore {
     else await this.counters.reward(counterKey, -points);
   }
 
-  async read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[]): Promise<StoreSnapshot> {
+  async read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[], turn?: TurnRequest): Promise<StoreSnapshot> {
     const records = await Promise.all(counterKeys.map((k) => this.counters.get(k)));
     const cooldowns = this.cooldowns.get(cooldownKey);
     return {
       counts: records.map((r) => r?.consumedPoints ?? 0),
       cooldownUntil: members.map((m) => cooldowns?.get(m) ?? 0),
+      turnOrder: turn ? this.takeTurn(turn) : [],
     };
+  }
+
+  leave(turnKey: string, pump: string): Promise<void> {
+    this.turns.get(turnKey)?.delete(pump);
+    return Promise.resolve();
+  }
+
+  private takeTurn(turn: TurnRequest): string[] {
+    let pumps = this.turns.get(turn.key);
+    if (!pumps) {
+      pumps = new Map();
+      this.turns.set(turn.key, pumps);
+    }
+    pumps.set(turn.pump, { served: turn.lastServedMs, seen: turn.nowMs });
+    for (const [pump, p] of pumps) if (p.seen < turn.nowMs - turn.staleMs) pumps.delete(pump);
+    return [...pumps.entries()].sort(([a, x], [b, y]) => x.served - y.served || (a < b ? -1 : 1)).map(([pump]) => pump);
   }
 
   coolDown(cooldownKey: string, member: string, untilMs: number): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * LimiterStore on Redis: sub-window counters are rate-limiter-flexible RateLimiterRedis keys
  * (its atomic increment-with-expiry script), read back with one MGET; cool-downs are one sorted
- * set per account (member = scope, score = end), learnt facts one hash per account.
+ * set per account (member = scope, score = end), learnt facts one hash per account, turns two
+ * sorted sets per budget (pump → last served, pump → last seen).
  *
  * Commands never queue while Redis is away (enableOfflineQueue: false) and time out after
  * commandTimeoutMs, so an outage surfaces as a rejected promise within that time and the
@@ -9,7 +10,7 @@
  */
 import { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { LimiterStore, StoreSnapshot } from './store.js';
+import type { LimiterStore, StoreSnapshot, TurnRequest } from './store.js';
 
 /** Counters only need expiry and atomic increments from the library: the sliding decision is ours. */
 const COUNTER_POINTS = 1_000_000_000;
@@ -78,20 +79,46 @@ export class RedisStore implements LimiterStore {
     }
   }
 
-  async read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[]): Promise<StoreSnapshot> {
+  async read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[], turn?: TurnRequest): Promise<StoreSnapshot> {
     await this.connected();
     const pipeline = this.client.pipeline().zmscore(this.prefix + 'cd:' + cooldownKey, ...members);
-    if (counterKeys.length > 0) pipeline.mget(counterKeys.map((k) => this.counters.getKey(k)));
+    pipeline.mget(counterKeys.length > 0 ? counterKeys.map((k) => this.counters.getKey(k)) : ['']);
+    if (turn) {
+      const [served, seen] = this.turnKeys(turn.key);
+      const liveSince = turn.nowMs - turn.staleMs;
+      pipeline
+        .zadd(served, turn.lastServedMs, turn.pump)
+        .zadd(seen, turn.nowMs, turn.pump)
+        .pexpire(served, Math.ceil(2 * turn.staleMs))
+        .pexpire(seen, Math.ceil(2 * turn.staleMs))
+        .zrange(served, 0, '-1')
+        .zrangebyscore(seen, liveSince, '+inf');
+    }
     const results = await pipeline.exec();
     if (results === null) throw new Error('Redis pipeline was discarded');
-    const [cooldowns, counts] = results.map(([err, value]) => {
+    const values = results.map(([err, value]) => {
       if (err) throw err;
       return value as readonly (string | null)[];
     });
+    let turnOrder: string[] = [];
+    if (turn) {
+      const live = new Set(values[7]);
+      const order = (values[6] ?? []).filter((m): m is string => m !== null);
+      turnOrder = order.filter((m) => live.has(m));
+      const gone = order.filter((m) => !live.has(m));
+      if (gone.length > 0) await this.client.zrem(this.turnKeys(turn.key)[0], ...gone);
+    }
     return {
-      counts: (counts ?? []).map(toNumber),
-      cooldownUntil: (cooldowns ?? []).map(toNumber),
+      counts: counterKeys.length > 0 ? (values[1] ?? []).map(toNumber) : [],
+      cooldownUntil: (values[0] ?? []).map(toNumber),
+      turnOrder,
     };
+  }
+
+  async leave(turnKey: string, pump: string): Promise<void> {
+    await this.connected();
+    const [served, seen] = this.turnKeys(turnKey);
+    await this.client.pipeline().zrem(served, pump).zrem(seen, pump).exec();
   }
 
   async coolDown(cooldownKey: string, member: string, untilMs: number): Promise<void> {
@@ -131,6 +158,10 @@ export class RedisStore implements LimiterStore {
     } catch {
       this.client.disconnect();
     }
+  }
+
+  private turnKeys(turnKey: string): [served: string, seen: string] {
+    return [this.prefix + 'turn:' + turnKey, this.prefix + 'seen:' + turnKey];
   }
 
   private connected(): Promise<void> {

@@ -9,6 +9,21 @@ export interface StoreSnapshot {
   readonly counts: readonly number[];
   /** The cool-down end (epoch ms) of each member asked for; 0 when none. */
   readonly cooldownUntil: readonly number[];
+  /** With a TurnRequest: the live waiting pumps of the budget, least recently served first. */
+  readonly turnOrder: readonly string[];
+}
+
+/**
+ * Registers a process's pump as waiting for a budget (budget.ts): the pumps take turns, the
+ * one served longest ago first. A pump not seen for staleMs (gone, or idle) loses its turn.
+ */
+export interface TurnRequest {
+  readonly key: string;
+  readonly pump: string;
+  /** When this pump last got a token; 0 if never. */
+  readonly lastServedMs: number;
+  readonly nowMs: number;
+  readonly staleMs: number;
 }
 
 export interface LimiterStore {
@@ -18,8 +33,10 @@ export interface LimiterStore {
    * enough to be counted by every sliding window that covers its sub-window, then expires.
    */
   add(counterKey: string, points: number): Promise<void>;
-  /** Reads counters and cool-downs in one round trip. */
-  read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[]): Promise<StoreSnapshot>;
+  /** Reads counters and cool-downs (and registers a pump for its turn) in one round trip. */
+  read(counterKeys: readonly string[], cooldownKey: string, members: readonly string[], turn?: TurnRequest): Promise<StoreSnapshot>;
+  /** The pump has nobody waiting any more: it stops taking turns. */
+  leave(turnKey: string, pump: string): Promise<void>;
   /** Sets a cool-down of one member; never shortens a longer one already set. */
   coolDown(cooldownKey: string, member: string, untilMs: number): Promise<void>;
   /** Learnt facts of one account as field → value. */

@@ -22,6 +22,9 @@ export interface TakeRequest {
   /** Every class that spends the scope's budget (the operation included). */
   readonly classes: readonly OperationClass[];
   readonly limit: number;
+  /** This process's pump for the budget, taking turns with other processes' (budget.ts). */
+  readonly pump: string;
+  readonly lastServedMs: number;
 }
 
 export interface TakeDeps {
@@ -30,10 +33,16 @@ export interface TakeDeps {
   readonly now: () => number;
   readonly bucketMs: number;
   readonly subWindows: number;
+  /** See options.spreadFactor. */
+  readonly spreadFactor: number;
+  /** A pump that has not attempted for this long is no longer waiting (its turn passes). */
+  readonly turnStaleMs: number;
   readonly recordGrant: (store: LimiterStore, counterKey: string) => Promise<void>;
 }
 
 export const counterKey = (account: string, operation: OperationClass, bucket: number): string => `${account}:${operation}:${bucket}`;
+export const turnKey = (account: string, scope: string): string => `${account}:${scope}`;
+const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 
 export async function takeToken(store: LimiterStore, req: TakeRequest, deps: TakeDeps): Promise<Decision> {
   const started = deps.now();
@@ -45,7 +54,8 @@ export async function takeToken(store: LimiterStore, req: TakeRequest, deps: Tak
   // Whoever sets a cool-down has just learnt the scope and sets it on the scope and on each
   // of its classes, so a replica that has not learnt the scope yet still finds it.
   const members = [WHOLE_ACCOUNT, req.scope];
-  const snapshot = await store.read(keys, req.account, members);
+  const turn = { key: turnKey(req.account, req.scope), pump: req.pump, lastServedMs: req.lastServedMs, nowMs: started, staleMs: deps.turnStaleMs };
+  const snapshot = await store.read(keys, req.account, members, turn);
   const local = store === deps.mirror ? snapshot : await deps.mirror.read([], req.account, members);
   const finished = deps.now();
 
@@ -63,7 +73,14 @@ export async function takeToken(store: LimiterStore, req: TakeRequest, deps: Tak
   else if (finished - started >= deps.bucketMs) decision = { granted: false, retryAtMs: finished };
   else {
     const perBucket = buckets.map((_, i) => req.classes.reduce((sum, _c, n) => sum + (snapshot.counts[n * buckets.length + i] ?? 0), 0));
-    decision = decide(perBucket, req.limit, j, deps.bucketMs);
+    const cap = deps.spreadFactor > 0 ? Math.ceil((deps.spreadFactor * req.limit) / deps.subWindows) : Infinity;
+    decision = decide(perBucket, req.limit, j, deps.bucketMs, cap);
+    // Tokens free now (ours included) go to the pumps whose turn it is: a pump served more
+    // recently than others that wait gives its token back and lets them take it.
+    const free = Math.min(req.limit - sum(perBucket) + 1, cap - (perBucket.at(-2) ?? 0) + 1);
+    if (decision.granted && Math.max(0, snapshot.turnOrder.indexOf(req.pump)) >= free) {
+      decision = { granted: false, retryAtMs: finished + deps.bucketMs };
+    }
   }
   if (decision.granted) await deps.recordGrant(store, key);
   else await store.add(key, -1);

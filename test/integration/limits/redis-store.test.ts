@@ -27,7 +27,7 @@ describe('RedisStore on the stack Redis', () => {
     await store.add('a:1:add:11', 1);
     await store.add('a:1:add:10', -1);
     const snap = await store.read(['a:1:add:9', 'a:1:add:10', 'a:1:add:11'], 'a:1', ['*', 'add']);
-    expect(snap).toEqual({ counts: [0, 2, 1], cooldownUntil: [0, 0] });
+    expect(snap).toEqual({ counts: [0, 2, 1], cooldownUntil: [0, 0], turnOrder: [] });
     const ttl = await raw.pttl(`${prefix}rl:n:a:1:add:10`);
     expect(ttl).toBeGreaterThan(4_000);
     expect(ttl).toBeLessThanOrEqual(5_000);
@@ -43,6 +43,20 @@ describe('RedisStore on the stack Redis', () => {
     const ttl = await raw.pttl(`${prefix}rl:cd:a:2`);
     expect(ttl).toBeGreaterThan(1_500);
     expect(ttl).toBeLessThanOrEqual(2_000);
+  });
+
+  it('orders waiting pumps least recently served first and forgets those not seen lately', async () => {
+    const now = Date.now();
+    const turn = (pump: string, lastServedMs: number, nowMs = now) => ({ key: 'a:4:add', pump, lastServedMs, nowMs, staleMs: 1_000 });
+    await store.read([], 'a:4', ['*'], turn('old', 0, now - 5_000));
+    await store.read([], 'a:4', ['*'], turn('busy', now - 10));
+    await store.read([], 'a:4', ['*'], turn('quiet', now - 900));
+    const snap = await store.read(['a:4:add:1'], 'a:4', ['*', 'add'], turn('busy', now - 5));
+    expect(snap.turnOrder).toEqual(['quiet', 'busy']);
+    expect(snap.counts).toEqual([0]);
+    expect(await raw.zrange(`${prefix}rl:turn:a:4:add`, 0, '-1')).toEqual(['quiet', 'busy']);
+    await store.leave('a:4:add', 'quiet');
+    expect((await store.read([], 'a:4', ['*'], turn('busy', now - 5))).turnOrder).toEqual(['busy']);
   });
 
   it('stores learnt facts per account with a lifetime', async () => {

@@ -3,6 +3,8 @@ import { SyncError } from '../../../src/errors.js';
 import { acquireMany, advance, ctx, feedback, metricValue, replicas } from './harness.js';
 import { maxInSlidingWindow } from './sliding.js';
 
+const SPREAD = 4;
+
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_700_000_000_000 });
 });
@@ -21,6 +23,19 @@ describe('account limiter: budget', () => {
     expect(maxInSlidingWindow(times, 1000)).toBe(10);
     // Tokens are reused after at most W + 2 sub-windows: 10 now, then 10 more per 1.2 s at worst.
     expect(times.length).toBeGreaterThanOrEqual(10 + 4 * 10);
+    await a!.limiter.close();
+  });
+
+  it('with a spread factor, spends the budget a few tokens per sub-window instead of all at once', async () => {
+    const { replicas: [a] } = replicas(1, { spreadFactor: 2 });
+    const run = acquireMany(a!.limiter, ctx('c1'), 10);
+    await advance(1);
+    expect(run.log).toHaveLength(2);
+    await advance(500);
+    expect(run.log).toHaveLength(10);
+    const perSubWindow = new Map<number, number>();
+    for (const g of run.log) perSubWindow.set(Math.floor(g.at / 100), (perSubWindow.get(Math.floor(g.at / 100)) ?? 0) + 1);
+    expect(Math.max(...perSubWindow.values())).toBe(2);
     await a!.limiter.close();
   });
 
@@ -59,6 +74,30 @@ describe('account limiter: fairness', () => {
     expect(order.indexOf('quiet')).toBe(10);
     expect(order.lastIndexOf('quiet')).toBe(12);
     await a!.limiter.close();
+  });
+});
+
+describe('account limiter: fairness across replicas', () => {
+  it('a quiet connector on one replica is not starved by a busy connector on another', async () => {
+    const { replicas: [busy, quiet] } = replicas(2, { jitterMs: 50, spreadFactor: SPREAD });
+    const flood = acquireMany(busy!.limiter, ctx('busy'), 500);
+    await advance(1);
+    const waits: number[] = [];
+    const asking = (async () => {
+      for (let i = 0; i < 8; i++) {
+        const asked = Date.now();
+        await quiet!.limiter.gate.acquire(ctx('quiet'));
+        waits.push(Date.now() - asked);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    await advance(10_000);
+    expect(waits).toHaveLength(8);
+    // Each ask is served within about one token cycle (W + 2 sub-windows), never a turn later.
+    expect(Math.max(...waits)).toBeLessThanOrEqual(1_200);
+    expect(flood.log.length).toBeGreaterThan(60);
+    await Promise.all([busy!.limiter.close(), quiet!.limiter.close()]);
+    await asking;
   });
 });
 

@@ -5,7 +5,6 @@ const waiter = (connectorId: string, n: number, deadlineMs = 1000): Waiter & { n
   n,
   connectorId,
   operation: 'add',
-  enqueuedAtMs: 0,
   deadlineMs,
   grant: () => undefined,
   fail: () => undefined,

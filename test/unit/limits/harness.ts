@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 import { buildAccountLimiter, counterTtlMs, type AccountLimiter } from '../../../src/limits/account-limiter.js';
 import { MemoryStore } from '../../../src/limits/memory-store.js';
 import { resolveLimiterOptions, type AccountLimiterOptions, type ResolvedLimiterOptions } from '../../../src/limits/options.js';
-import type { LimiterStore, StoreSnapshot } from '../../../src/limits/store.js';
+import type { LimiterStore, StoreSnapshot, TurnRequest } from '../../../src/limits/store.js';
 import { silentLogger } from '../../../src/logger.js';
 import { createMetrics, type Metrics } from '../../../src/metrics.js';
 import type { OperationClass, RateLimitContext, RateLimitFeedback } from '../../../src/sink/rate-limit.js';
@@ -20,8 +20,11 @@ export class FlakyStore implements LimiterStore {
   add(key: string, points: number): Promise<void> {
     return this.up(() => this.inner.add(key, points));
   }
-  read(keys: readonly string[], cooldownKey: string, members: readonly string[]): Promise<StoreSnapshot> {
-    return this.up(() => this.inner.read(keys, cooldownKey, members));
+  read(keys: readonly string[], cooldownKey: string, members: readonly string[], turn?: TurnRequest): Promise<StoreSnapshot> {
+    return this.up(() => this.inner.read(keys, cooldownKey, members, turn));
+  }
+  leave(turnKey: string, pump: string): Promise<void> {
+    return this.up(() => this.inner.leave(turnKey, pump));
   }
   coolDown(cooldownKey: string, member: string, untilMs: number): Promise<void> {
     return this.up(() => this.inner.coolDown(cooldownKey, member, untilMs));
