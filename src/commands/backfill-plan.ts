@@ -94,7 +94,8 @@ export function estimateBackfill(input: EstimateInput): Estimate {
 
 /** "2d 3h", "3h 05m", "12m 30s", "45s". */
 export function humanMinutes(minutes: number): string {
-  const s = Math.ceil(minutes * 60);
+  // Rounded to the millisecond first: 10000 / 300 * 60 is 2000.0000000000002, not 2001 s.
+  const s = Math.ceil(Math.round(minutes * 60_000) / 1000);
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
   const m = Math.floor((s % 3600) / 60);
