@@ -14,7 +14,6 @@ export interface CounterRecord {
 }
 
 export class MemoryStore implements LimiterStore {
-  readonly kind = 'memory';
   private readonly counters: RateLimiterMemory;
   private readonly cooldowns = new Map<string, Map<string, number>>();
   private readonly learnt = new Map<string, { fields: Record<string, string>; expiresAt: number }>();

@@ -44,7 +44,6 @@ export function createRedisClient(url: string, commandTimeoutMs: number, passwor
 }
 
 export class RedisStore implements LimiterStore {
-  readonly kind = 'redis';
   private readonly counters: RateLimiterRedis;
   private readonly prefix: string;
   private readonly firstConnect: Promise<void>;

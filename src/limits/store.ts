@@ -27,7 +27,6 @@ export interface TurnRequest {
 }
 
 export interface LimiterStore {
-  readonly kind: 'redis' | 'memory';
   /**
    * Adds points (negative: gives them back) to a sub-window counter. A counter lives long
    * enough to be counted by every sliding window that covers its sub-window, then expires.

@@ -1,7 +1,8 @@
 /**
  * One attempt at a token on one store: add our point to our class's sub-window counter, read
- * the counters of every class that shares the scope plus the cool-downs, keep the point or
- * give it back (window.ts explains why this holds across replicas).
+ * the counters of every class that shares the scope, the cool-downs and the turn order of the
+ * processes waiting for the budget, keep the point or give it back (window.ts explains why
+ * this holds across replicas; budget.ts why processes take turns).
  *
  * Counters are kept per operation class, not per scope: a scope's use is the sum of its
  * classes' counters. So when a class's scope is learnt, nothing already counted is left
@@ -72,7 +73,7 @@ export async function takeToken(store: LimiterStore, req: TakeRequest, deps: Tak
   if (cooldownUntil > finished) decision = { granted: false, retryAtMs: cooldownUntil, certain: true };
   else if (finished - started >= deps.bucketMs) decision = { granted: false, retryAtMs: finished };
   else {
-    const perBucket = buckets.map((_, i) => req.classes.reduce((sum, _c, n) => sum + (snapshot.counts[n * buckets.length + i] ?? 0), 0));
+    const perBucket = buckets.map((_, i) => req.classes.reduce((total, _c, n) => total + (snapshot.counts[n * buckets.length + i] ?? 0), 0));
     const cap = deps.spreadFactor > 0 ? Math.ceil((deps.spreadFactor * req.limit) / deps.subWindows) : Infinity;
     decision = decide(perBucket, req.limit, j, deps.bucketMs, cap);
     // Tokens free now (ours included) go to the pumps whose turn it is: a pump served more

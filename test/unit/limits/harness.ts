@@ -9,7 +9,6 @@ import type { OperationClass, RateLimitContext, RateLimitFeedback } from '../../
 
 /** Stands in for Redis in unit tests: a MemoryStore shared by several limiters, that can go down. */
 export class FlakyStore implements LimiterStore {
-  readonly kind = 'redis';
   down = false;
   constructor(readonly inner: MemoryStore) {}
   private async up<T>(fn: () => Promise<T>): Promise<T> {
