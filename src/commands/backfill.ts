@@ -98,9 +98,9 @@ export function backfillCommand(logger: Logger): CommandSpec {
                                   [--poll-per-minute N] [--batch-size N] [--polls-per-job N] [--json]
 
 Backlog = the group's lag (high watermark − committed offset, per partition; a partition with no
-commit counts from its start when KAFKA_FROM_BEGINNING, else not at all). Run it after a
-replay (the lag is then what the replay re-reads); \`replay --dry-run\` prints the lag a replay
-would leave, and --group of a scratch group set with replay estimates without touching the service.
+commit counts from its start when KAFKA_FROM_BEGINNING, else not at all). After a replay, that
+is what the replay re-reads. To cost a replay before doing it, move a scratch group (one with no
+members) with \`replay --group SCRATCH ... --yes\` and run this with --group SCRATCH.
 
   --group G              consumer group (default: KAFKA_GROUP_ID)
   --topic T              topics (repeatable or a comma list; default: KAFKA_TOPICS)
