@@ -61,3 +61,22 @@ export async function getJson(url: string, token?: string): Promise<unknown> {
   const res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   return res.json();
 }
+
+/** Deletes every Redis key under the prefixes (the limiter's learnt limits live 24 h otherwise). */
+export async function cleanupRedis(prefixes: readonly string[]): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(stackEnv().redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

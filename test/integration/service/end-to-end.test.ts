@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, produce, readAll, testRegistry, waitFor } from '../helpers/events.js';
-import { bookId, members, serviceFixture } from '../helpers/service.js';
+import { bookId, cleanupRedis, members, serviceFixture } from '../helpers/service.js';
 import { uniqueName } from '../helpers/stack-env.js';
 
 const kafka = testKafka('e2e');
@@ -32,6 +32,7 @@ afterAll(async () => {
   await service?.stop(false);
   await sandbox.close();
   await deleteTopics(kafka, [topic, dlqTopic]);
+  await cleanupRedis([env.REDIS_KEY_PREFIX!]);
 });
 
 describe('dotdigital-sync run, end to end', () => {

@@ -10,13 +10,14 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, produce, readAll, testRegistry, waitFor } from '../helpers/events.js';
-import { bookId, getJson, members, serviceFixture } from '../helpers/service.js';
+import { bookId, cleanupRedis, getJson, members, serviceFixture } from '../helpers/service.js';
 import { uniqueName } from '../helpers/stack-env.js';
 
 const kafka = testKafka('resilience');
 let sandbox: Sandbox;
 const running: RunningService[] = [];
 const topics: string[] = [];
+const prefixes: string[] = [];
 
 async function topicsFor(partitions: number): Promise<{ topic: string; dlq: string }> {
   const topic = uniqueName('res-in');
@@ -28,6 +29,7 @@ async function topicsFor(partitions: number): Promise<{ topic: string; dlq: stri
 }
 
 async function start(env: Record<string, string>): Promise<RunningService> {
+  prefixes.push(env.REDIS_KEY_PREFIX!);
   const s = await startService(loadConfig(env), silentLogger(), env);
   running.push(s);
   return s;
@@ -44,6 +46,7 @@ afterEach(async () => {
 afterAll(async () => {
   await sandbox.close();
   await deleteTopics(kafka, topics);
+  await cleanupRedis(prefixes);
 });
 
 describe('one bad connector', () => {

@@ -12,7 +12,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, readAll, testRegistry, waitFor } from '../helpers/events.js';
-import { bookId, members, serviceFixture } from '../helpers/service.js';
+import { bookId, cleanupRedis, members, serviceFixture } from '../helpers/service.js';
 import { uniqueName } from '../helpers/stack-env.js';
 
 interface Field { name: string; type: unknown; default?: unknown }
@@ -23,6 +23,7 @@ const topic = uniqueName('evo-in');
 const dlq = uniqueName('evo-dlq');
 let sandbox: Sandbox;
 let service: RunningService | undefined;
+let prefix = '';
 
 beforeAll(async () => {
   sandbox = await startSandbox({ importDelayMs: 50 });
@@ -34,6 +35,7 @@ afterAll(async () => {
   await service?.stop(false);
   await sandbox.close();
   await deleteTopics(kafka, [topic, dlq]);
+  if (prefix !== '') await cleanupRedis([prefix]);
 });
 
 describe('schema evolution', () => {
@@ -50,6 +52,7 @@ describe('schema evolution', () => {
     expect(olderId).not.toBe(newerId);
 
     const fx = serviceFixture(sandbox, topic, dlq);
+    prefix = fx.env.REDIS_KEY_PREFIX!;
     service = await startService(loadConfig(fx.env), silentLogger(), fx.env);
     const book = bookId(sandbox, 'VIP customers');
     const oldEvent = event('demo', book, 'ADD', { email: 'old@example.com' });

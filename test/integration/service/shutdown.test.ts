@@ -8,13 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, produce, waitFor } from '../helpers/events.js';
-import { bookId, members, serviceFixture } from '../helpers/service.js';
+import { bookId, cleanupRedis, members, serviceFixture } from '../helpers/service.js';
 import { uniqueName } from '../helpers/stack-env.js';
 
 const kafka = testKafka('shutdown');
 const cli = fileURLToPath(new URL('../../../src/cli.ts', import.meta.url));
 let sandbox: Sandbox;
 const topics: string[] = [];
+const prefixes: string[] = [];
 
 function runCli(env: Record<string, string>): { child: ChildProcess; exited: Promise<number | null>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run'], { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -33,6 +34,7 @@ async function setup(): Promise<{ topic: string; env: Record<string, string>; bo
   await createTopic(kafka, dlq, 1);
   // Windows never close by age during the test: only the shutdown flush can send them.
   const { env } = serviceFixture(sandbox, topic, dlq, { WINDOW_MS: '600000', MAX_BATCH_SIZE: '1000', SHUTDOWN_DEADLINE_MS: '20000' });
+  prefixes.push(env.REDIS_KEY_PREFIX!);
   return { topic, env, book: bookId(sandbox, 'Newsletter') };
 }
 
@@ -43,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await sandbox.close();
   await deleteTopics(kafka, topics);
+  await cleanupRedis(prefixes);
 });
 
 describe('shutdown', () => {
