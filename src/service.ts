@@ -48,6 +48,11 @@ export async function startService(config: Config, logger: Logger, env: Readonly
     perMinute: config.limits.perMinute,
     maxWaitMs: config.limits.maxWaitMs,
     expectedReplicas: config.limits.expectedReplicas,
+    connectorLimits: (id) => {
+      const l = connectors.get(id)?.limits;
+      if (l === undefined || (l.addPerMinute === undefined && l.removePerMinute === undefined)) return undefined;
+      return { ...(l.addPerMinute === undefined ? {} : { add: l.addPerMinute }), ...(l.removePerMinute === undefined ? {} : { remove: l.removePerMinute }) };
+    },
     metrics,
     logger: log('limits'),
   });

@@ -155,6 +155,8 @@ export function buildAccountLimiter(shared: LimiterStore, o: ResolvedLimiterOpti
     signal?.throwIfAborted();
     if (closing.signal.aborted) throw new SyncError('SHUTTING_DOWN', 'The rate limiter is closed');
     const account = accountKey(ctx);
+    const configured = ctx.accountId === undefined ? undefined : o.connectorLimits(ctx.connectorId);
+    if (configured !== undefined) learnt.override(account, configured);
     await freshen(account);
     const budget = budgetFor(account, learnt.scopeOf(account, ctx.operation));
     const labels = { scope: budget.scope, operation: ctx.operation };

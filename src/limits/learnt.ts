@@ -26,6 +26,7 @@ const LIMIT_FIELD = 'limit:';
 
 export class LearntLimits {
   private readonly accounts = new Map<string, AccountFacts>();
+  private readonly overrides = new Map<string, Partial<Record<OperationClass, number>>>();
 
   constructor(
     private readonly defaults: Readonly<Record<OperationClass, number>>,
@@ -42,7 +43,22 @@ export class LearntLimits {
   }
 
   limitOf(account: string, scope: string, op: OperationClass): number {
-    return this.accounts.get(account)?.limits.get(scope) ?? this.defaults[op];
+    return this.accounts.get(account)?.limits.get(scope) ?? this.overrides.get(account)?.[op] ?? this.defaults[op];
+  }
+
+  /**
+   * A connector's configured limits become its account's defaults (until DotDigital's headers
+   * say otherwise). Connectors of one account that disagree: the lowest wins, since they share
+   * the one budget and none of them should be pushed past what it was promised.
+   */
+  override(account: string, limits: Partial<Record<OperationClass, number>>): void {
+    const current = this.overrides.get(account) ?? {};
+    const next: Partial<Record<OperationClass, number>> = { ...current };
+    for (const op of OPERATION_CLASSES) {
+      const v = limits[op];
+      if (v !== undefined) next[op] = Math.min(v, current[op] ?? v);
+    }
+    this.overrides.set(account, next);
   }
 
   isStale(account: string, nowMs: number): boolean {

@@ -60,6 +60,8 @@ export interface AccountLimiterOptions {
   readonly clockSyncMs?: number;
   /** Cool-down after a flat-rate cap (ERROR_APIUSAGE_EXCEEDED) that names no reset time. */
   readonly flatRateWindowMs?: number;
+  /** Limits a connector's configuration sets for its account (connectors file `limits`). */
+  readonly connectorLimits?: (connectorId: string) => Partial<Record<OperationClass, number>> | undefined;
   readonly metrics: Metrics;
   readonly logger: Logger;
   /** Injectable for unit tests (epoch ms). */
@@ -85,6 +87,7 @@ export interface ResolvedLimiterOptions {
   readonly probeIntervalMs: number;
   readonly clockSyncMs: number;
   readonly flatRateWindowMs: number;
+  readonly connectorLimits: (connectorId: string) => Partial<Record<OperationClass, number>> | undefined;
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly now: () => number;
@@ -120,6 +123,7 @@ export function resolveLimiterOptions(options: Omit<AccountLimiterOptions, 'redi
     probeIntervalMs: int('probeIntervalMs', options.probeIntervalMs, 1_000, 1),
     clockSyncMs: int('clockSyncMs', options.clockSyncMs, 30_000, 1),
     flatRateWindowMs: int('flatRateWindowMs', options.flatRateWindowMs, 3_600_000, 1),
+    connectorLimits: options.connectorLimits ?? (() => undefined),
     metrics: options.metrics,
     logger: options.logger,
     now: options.now ?? Date.now,

@@ -10,6 +10,17 @@ describe('LearntLimits', () => {
     expect(l.limitOf('a:1', 'remove', 'remove')).toBe(35);
   });
 
+  it('takes a connector\'s configured limits as its account\'s defaults, the lowest winning, below what DotDigital says', () => {
+    const l = new LearntLimits(DEFAULT_PER_MINUTE, 1000);
+    l.override('a:1', { add: 50 });
+    l.override('a:1', { add: 60, remove: 20 });
+    expect(l.limitOf('a:1', 'add', 'add')).toBe(50);
+    expect(l.limitOf('a:1', 'remove', 'remove')).toBe(20);
+    expect(l.limitOf('a:2', 'add', 'add')).toBe(75);
+    l.learn('a:1', 'add', 'lowCallRate', 90);
+    expect(l.limitOf('a:1', l.scopeOf('a:1', 'add'), 'add')).toBe(90);
+  });
+
   it('maps classes to the header scope so that classes in one scope share its learnt limit', () => {
     const l = new LearntLimits(DEFAULT_PER_MINUTE, 1000);
     expect(l.learn('a:1', 'add', 'lowCallRate', 150)).toEqual({ 'op:add': 'lowCallRate', 'limit:lowCallRate': '150' });
