@@ -52,9 +52,15 @@ export interface Estimate {
   readonly etaSerialMinutes: number;
 }
 
-/** Events the group is behind on one topic; a partition with no commit starts at `low` (fromBeginning) or the end. */
+/** Where the group reads next: its commit (records below `low` are gone: from `low`), else `low` (fromBeginning) or the end. */
+export function readPosition(p: PartitionOffsets, fromBeginning: boolean): number {
+  if (p.committed >= 0) return Math.max(p.committed, p.low);
+  return fromBeginning ? p.low : p.high;
+}
+
+/** Events the group is behind on one topic. */
 export function lagOf(offsets: readonly PartitionOffsets[], fromBeginning: boolean): number {
-  return offsets.reduce((sum, p) => sum + Math.max(0, p.high - (p.committed >= 0 ? p.committed : fromBeginning ? p.low : p.high)), 0);
+  return offsets.reduce((sum, p) => sum + Math.max(0, p.high - readPosition(p, fromBeginning)), 0);
 }
 
 const share = (x: number): number => Math.min(1, Math.max(0, x));

@@ -13,7 +13,7 @@ import { createKafka } from '../consumer/kafka.js';
 import { KafkaOffsetAdmin, type PartitionOffsets } from '../consumer/offset-admin.js';
 import { createRegistrySchemaSource, type SchemaSource } from '../consumer/schema-source.js';
 import type { Logger } from '../logger.js';
-import { estimateBackfill, formatEstimate, lagOf, measuredShares, SampleTally, type EstimateInput, type SampleStats } from './backfill-plan.js';
+import { estimateBackfill, formatEstimate, lagOf, measuredShares, readPosition, SampleTally, type EstimateInput, type SampleStats } from './backfill-plan.js';
 import { listOption } from './dlq-filter.js';
 import { stderrProgress } from './progress.js';
 import { Settings } from './settings.js';
@@ -59,7 +59,7 @@ export async function sampleBacklog(kafka: Kafka, schemas: SchemaSource, logger:
     const start = new Map<number, number>();
     const end = new Map<number, number>();
     for (const { p } of behind.filter((b) => b.topic === t.topic)) {
-      const from = p.committed >= 0 ? p.committed : p.low;
+      const from = readPosition(p, fromBeginning);
       start.set(p.partition, from);
       end.set(p.partition, Math.min(p.high, from + quota));
     }

@@ -18,10 +18,11 @@ describe('lagOf', () => {
     { partition: 0, committed: 40, low: 0, high: 100 },
     { partition: 1, committed: -1, low: 10, high: 50 },
     { partition: 2, committed: 80, low: 0, high: 70 },
+    { partition: 3, committed: 5, low: 20, high: 30 },
   ];
-  it('sums high − committed; an uncommitted partition counts from low or not at all', () => {
-    expect(lagOf(offsets, true)).toBe(60 + 40);
-    expect(lagOf(offsets, false)).toBe(60);
+  it('sums high − committed; an uncommitted partition counts from low or not at all; deleted records do not count', () => {
+    expect(lagOf(offsets, true)).toBe(60 + 40 + 10);
+    expect(lagOf(offsets, false)).toBe(60 + 10);
     expect(lagOf([], true)).toBe(0);
   });
 });
