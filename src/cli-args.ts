@@ -15,21 +15,21 @@ export interface CommandSpec {
   readonly usage: string;
   readonly options: Options;
   readonly positionals?: number;
-  run(values: Record<string, string | boolean | undefined>, positionals: readonly string[]): Promise<number>;
+  run(values: Record<string, string | boolean | (string | boolean)[] | undefined>, positionals: readonly string[]): Promise<number>;
 }
 
-export function parseCommand(spec: CommandSpec, argv: readonly string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } | 'help' {
+export function parseCommand(spec: CommandSpec, argv: readonly string[]): { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] } | 'help' {
   if (argv.includes('--help') || argv.includes('-h')) return 'help';
   try {
     const { values, positionals } = parseArgs({ args: [...argv], options: spec.options, strict: true, allowPositionals: (spec.positionals ?? 0) > 0 });
     if (positionals.length > (spec.positionals ?? 0)) throw new Error(`unexpected argument ${positionals[spec.positionals ?? 0] ?? ''}`);
-    return { values: values as Record<string, string | boolean | undefined>, positionals };
+    return { values: values, positionals };
   } catch (err) {
     throw new SyncError('USAGE', (err as Error).message);
   }
 }
 
-export function requireString(values: Record<string, string | boolean | undefined>, name: string): string {
+export function requireString(values: Record<string, string | boolean | (string | boolean)[] | undefined>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '') throw new SyncError('USAGE', `--${name} is required`);
   return v;

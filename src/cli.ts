@@ -4,6 +4,7 @@
  * arguments print the usage and exit 2; invalid config lists every problem and exits 3.
  */
 import { realpathSync } from 'node:fs';
+import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { EXIT, parseCommand, type CommandSpec } from './cli-args.js';
 import { backfillCommand } from './commands/backfill.js';
@@ -73,14 +74,21 @@ function commands(logger: Logger): CommandSpec[] {
 }
 
 export function usage(list: readonly CommandSpec[]): string {
+  const width = Math.max(...list.map((c) => c.name.length)) + 2;
   return `Usage: dotdigital-sync <command> [options]   (dotdigital-sync <command> --help for more)
 
-${list.map((c) => `  ${c.name.padEnd(14)} ${c.summary}`).join('\n')}
+${list.map((c) => `  ${c.name.padEnd(width)} ${c.summary}`).join('\n')}
 
 Exit codes: 0 ok, 1 failed, 2 bad arguments, 3 bad configuration, 4 refused.`;
 }
 
-export async function main(argv: readonly string[], logger: Logger = createLogger({ level: process.env.LOG_LEVEL ?? 'info' })): Promise<number> {
+/** `run` logs to stdout (a service's log stream); other commands to stderr, keeping stdout for their output. */
+function defaultLogger(command: string | undefined): Logger {
+  const level = process.env.LOG_LEVEL ?? (command === 'run' ? 'info' : 'warn');
+  return command === 'run' ? createLogger({ level }) : createLogger({ level, destination: pino.destination(2) });
+}
+
+export async function main(argv: readonly string[], logger: Logger = defaultLogger(argv[0])): Promise<number> {
   const list = commands(logger);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -33,7 +33,7 @@ export function consoleIo(): ReplayIo {
   };
 }
 
-export function targetFrom(values: Record<string, string | boolean | undefined>): ReplayTarget {
+export function targetFrom(values: Record<string, string | boolean | (string | boolean)[] | undefined>): ReplayTarget {
   const chosen = ['to-earliest', 'to-timestamp', 'to-offset'].filter((k) => values[k] !== undefined && values[k] !== false);
   if (chosen.length !== 1) throw new SyncError('USAGE', 'give exactly one of --to-earliest, --to-timestamp, --to-offset');
   if (values['to-earliest'] === true) return { kind: 'earliest' };

@@ -23,6 +23,8 @@ export class ConnectorRegistry {
   private readonly listeners: ((changes: ConnectorChanges) => void)[] = [];
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  private lastProblem: string | undefined;
 
   /** Throws ConfigError when the file is invalid at start. */
   constructor(
@@ -51,9 +53,13 @@ export class ConnectorRegistry {
     try {
       next = index(loadConnectorsFile(this.path, this.env));
     } catch (err) {
-      this.logger.error({ err: toSyncError(err).toJSON() }, 'connectors file rejected; keeping the previous connectors');
+      const e = toSyncError(err);
+      // The periodic re-read would repeat the same complaint every interval: say it once.
+      if (e.message !== this.lastProblem) this.logger.error({ err: e.toJSON() }, 'connectors file rejected; keeping the previous connectors');
+      this.lastProblem = e.message;
       return undefined;
     }
+    this.lastProblem = undefined;
     const added = [...next.keys()].filter((id) => !this.byId.has(id));
     const removed = [...this.byId.keys()].filter((id) => !next.has(id));
     const changed = [...next.entries()].filter(([id, c]) => {
@@ -71,10 +77,16 @@ export class ConnectorRegistry {
 
   /**
    * Reloads when the file changes. Watches the directory, not the file: Kubernetes updates a
-   * mounted ConfigMap by swapping a symlink, which a file watch would miss.
+   * mounted ConfigMap by swapping a symlink, which a file watch would miss. Password files live
+   * elsewhere (a mounted Secret) and may change without the connectors file: everything is also
+   * re-read every `pollMs`, which costs a few small file reads and changes nothing when equal.
    */
-  watch(): void {
+  watch(pollMs = 30_000): void {
     if (this.watcher !== undefined) return;
+    this.poll = setInterval(() => {
+      this.reload();
+    }, pollMs);
+    this.poll.unref();
     const name = basename(this.path);
     this.watcher = watch(dirname(this.path), (_event, file) => {
       if (file !== null && file !== name && !file.startsWith('..')) return;
@@ -90,6 +102,7 @@ export class ConnectorRegistry {
 
   close(): void {
     clearTimeout(this.debounce);
+    clearInterval(this.poll);
     this.watcher?.close();
     this.watcher = undefined;
   }

@@ -45,3 +45,22 @@ describe('ConnectorRegistry', () => {
     expect(reg.get('one')?.password).toBe('a');
   });
 });
+
+describe('ConnectorRegistry.watch', () => {
+  it('picks up a rotated password file by its periodic re-read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dds-reg-'));
+    const secret = join(dir, 'secret');
+    writeFileSync(secret, 'old');
+    const file = fixture(`connectors:\n  - id: one\n    username: u\n    passwordFile: ${secret}\n`);
+    const reg = new ConnectorRegistry(file, silentLogger(), {});
+    reg.watch(20);
+    try {
+      writeFileSync(secret, 'new');
+      const deadline = Date.now() + 2000;
+      while (reg.get('one')?.password !== 'new' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(reg.get('one')?.password).toBe('new');
+    } finally {
+      reg.close();
+    }
+  });
+});
