@@ -90,7 +90,8 @@ function parseOne(spec: KeySpec, env: Raw, problems: string[]): Value {
         const u = new URL(text);
         return u.toString().replace(/\/$/, '');
       } catch {
-        problems.push(`${spec.env} must be a URL, got ${spec.env.includes('REDIS') ? '(hidden)' : shown}`);
+        // Not echoed: a URL may carry credentials (redis://:password@host).
+        problems.push(`${spec.env} must be a URL`);
         return undefined;
       }
     case 'int': {
@@ -132,6 +133,16 @@ function parseKeys(env: Raw, problems: string[], filter: (spec: KeySpec) => bool
   const v = new Map<string, Value>();
   for (const spec of CONFIG_KEYS) if (filter(spec)) v.set(spec.env, parseOne(spec, env, problems));
   return v;
+}
+
+/**
+ * One key by the rules of CONFIG_KEYS (default, type, bounds, NAME_FILE for secrets), its
+ * problems added to `problems`: for commands that need a few keys without the whole config.
+ */
+export function readKey(name: string, env: Raw, problems: string[]): Value {
+  const spec = CONFIG_KEYS.find((k) => k.env === name);
+  if (spec === undefined) throw new ConfigError([`${name} is not a config key`]);
+  return parseOne(spec, env, problems);
 }
 
 function kafkaSasl(v: Map<string, Value>, problems: string[]): Config['kafka']['sasl'] {

@@ -4,62 +4,26 @@
  * NAME_FILE for secrets) without requiring the keys those commands never use (REDIS_URL,
  * CONNECTORS_FILE). Every problem is collected and thrown once (ConfigError, exit 3).
  */
-import { readFileSync } from 'node:fs';
-import { CONFIG_KEYS, type KeySpec } from '../config-spec.js';
-import { loadKafkaConfig, type Config } from '../config.js';
+import { loadKafkaConfig, readKey, type Config } from '../config.js';
 import { ConfigError, SyncError } from '../errors.js';
 import type { RegistryOptions } from '../consumer/schema-source.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-function spec(name: string): KeySpec {
-  const s = CONFIG_KEYS.find((k) => k.env === name);
-  if (s === undefined) throw new Error(`${name} is not in CONFIG_KEYS`);
-  return s;
-}
-
-function raw(env: Env, s: KeySpec, problems: string[]): string | undefined {
-  const file = env[`${s.env}_FILE`];
-  if (s.type === 'secret' && file !== undefined && file !== '') {
-    if (env[s.env] !== undefined && env[s.env] !== '') {
-      problems.push(`${s.env} and ${s.env}_FILE are both set; set one`);
-      return undefined;
-    }
-    try {
-      return readFileSync(file, 'utf8').trim();
-    } catch (err) {
-      problems.push(`${s.env}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-      return undefined;
-    }
-  }
-  const v = env[s.env]?.trim();
-  return v === undefined || v === '' ? s.default : v;
-}
 
 export class Settings {
   readonly problems: string[] = [];
   constructor(private readonly env: Env = process.env) {}
 
   int(name: string): number {
-    const s = spec(name);
-    const text = raw(this.env, s, this.problems);
-    const n = Number(text);
-    if (text === undefined || !/^-?\d+$/.test(text) || !Number.isSafeInteger(n)) {
-      this.problems.push(`${name} must be an integer${s.unit === undefined ? '' : ` (${s.unit})`}, got ${JSON.stringify(text ?? '')}`);
-      return NaN;
-    }
-    if (s.min !== undefined && n < s.min) this.problems.push(`${name} must be >= ${s.min}, got ${n}`);
-    if (s.max !== undefined && n > s.max) this.problems.push(`${name} must be <= ${s.max}, got ${n}`);
-    return n;
+    const v = readKey(name, this.env, this.problems);
+    return typeof v === 'number' ? v : NaN;
   }
 
   registry(): RegistryOptions {
-    const url = raw(this.env, spec('SCHEMA_REGISTRY_URL'), this.problems);
-    if (url === undefined) this.problems.push(`SCHEMA_REGISTRY_URL is required: ${spec('SCHEMA_REGISTRY_URL').description}`);
-    else if (!URL.canParse(url)) this.problems.push('SCHEMA_REGISTRY_URL must be a URL');
-    const username = raw(this.env, spec('SCHEMA_REGISTRY_USERNAME'), this.problems);
-    const password = raw(this.env, spec('SCHEMA_REGISTRY_PASSWORD'), this.problems);
-    return { url: (url ?? '').replace(/\/$/, ''), username, password };
+    const url = readKey('SCHEMA_REGISTRY_URL', this.env, this.problems) as string | undefined;
+    const username = readKey('SCHEMA_REGISTRY_USERNAME', this.env, this.problems) as string | undefined;
+    const password = readKey('SCHEMA_REGISTRY_PASSWORD', this.env, this.problems) as string | undefined;
+    return { url: url ?? '', username, password };
   }
 
   /** The KAFKA_* keys (config.ts rules); their problems join the others. */

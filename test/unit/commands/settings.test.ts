@@ -26,7 +26,7 @@ describe('Settings', () => {
     s.int('MAX_BATCH_SIZE');
     s.int('LIMIT_POLL_PER_MINUTE');
     expect(s.problems).toEqual(['MAX_BATCH_SIZE must be >= 1, got 0', 'LIMIT_POLL_PER_MINUTE must be an integer (requests/min), got "1.5"']);
-    expect(() => s.int('NOT_A_KEY')).toThrow(/not in CONFIG_KEYS/);
+    expect(() => s.int('NOT_A_KEY')).toThrow(/is not a config key/);
   });
 
   it('reads the registry, its password from a file, and collects every problem with Kafka\'s', () => {
