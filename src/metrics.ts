@@ -26,6 +26,7 @@ export function createMetrics(options: { registry?: Registry; defaultMetrics?: b
     oldestUncommittedAge: new Gauge({ name: `${PREFIX}oldest_uncommitted_age_seconds`, help: 'Age of the oldest consumed offset that is not yet final.', registers: r }),
     consumerPaused: new Gauge({ name: `${PREFIX}consumer_paused`, help: '1 while fetching is paused by backpressure.', registers: r }),
     rebalances: new Counter({ name: `${PREFIX}rebalances_total`, help: 'Group rebalances (new assignments) seen by this member.', registers: r }),
+    commitLag: new Gauge({ name: `${PREFIX}commit_lag_records`, help: 'Records between the high watermark and the committable offset, per owned partition (partition number, not an id).', labelNames: ['topic', 'partition'] as const, registers: r }),
     offsetsCommitted: new Counter({ name: `${PREFIX}offset_commits_total`, help: 'Offset commits sent, by result.', labelNames: ['result'] as const, registers: r }),
     batchesSent: new Counter({ name: `${PREFIX}batches_total`, help: 'Batches finished, by action, close reason and outcome.', labelNames: ['action', 'reason', 'outcome'] as const, registers: r }),
     batchSize: new Histogram({ name: `${PREFIX}batch_size_contacts`, help: 'Contacts per batch sent.', labelNames: ['action'] as const, buckets: [1, 10, 50, 100, 250, 500, 750, 1000], registers: r }),

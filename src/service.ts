@@ -130,7 +130,7 @@ export async function startService(config: Config, logger: Logger, env: Readonly
       deadLettersQueued: dlq.pending,
       limits: limiter.status(),
       connectors: Object.fromEntries(connectors.all().map((c) => [c.connectorId, c.toJSON()])),
-      outcomes: status.snapshot(),
+      outcomes: status.snapshot(windowing.bookCounts()),
     }),
   });
   const httpPort = await http.listen();

@@ -10,6 +10,7 @@ import type { Windowing } from '../windowing/index.js';
 
 export interface Committer {
   commit(offsets: readonly { topic: string; partition: number; offset: number }[]): Promise<number>;
+  highWatermark(topic: string, partition: number): number | undefined;
 }
 
 export class CommitLoop {
@@ -34,6 +35,7 @@ export class CommitLoop {
 
   onNewAssignment(): void {
     this.last = new Map();
+    this.metrics.commitLag.reset();
   }
 
   /** One commit round; concurrent calls share the round in progress. */
@@ -52,6 +54,8 @@ export class CommitLoop {
     const offsets: { topic: string; partition: number; offset: number }[] = [];
     for (const { topic, partition } of this.windowing.assigned()) {
       const offset = this.windowing.committable(topic, partition);
+      const hw = this.committer.highWatermark(topic, partition);
+      if (offset !== undefined && hw !== undefined) this.metrics.commitLag.set({ topic, partition: String(partition) }, Math.max(0, hw - offset));
       if (offset !== undefined && this.last.get(tpKey(topic, partition)) !== offset) offsets.push({ topic, partition, offset });
     }
     if (offsets.length === 0) return;

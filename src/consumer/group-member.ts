@@ -41,6 +41,7 @@ export class GroupMember {
   private paused = false;
   private joined = false;
   private crashed: Error | undefined;
+  private readonly highWatermarks = new Map<string, number>();
 
   constructor(
     kafka: Kafka,
@@ -70,6 +71,11 @@ export class GroupMember {
 
   assignment(): readonly TopicPartition[] {
     return this.owned;
+  }
+
+  /** The partition's high watermark as of its last fetch (undefined before one). */
+  highWatermark(topic: string, partition: number): number | undefined {
+    return this.highWatermarks.get(tpKey(topic, partition));
   }
 
   async start(handler: RecordHandler): Promise<void> {
@@ -105,6 +111,7 @@ export class GroupMember {
   private async eachBatch(payload: EachBatchPayload, handler: RecordHandler): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
+    this.highWatermarks.set(tpKey(topic, partition), Number(batch.highWatermark));
     for (const m of batch.messages) {
       // Paused by backpressure mid-batch: stop here. The rest is not resolved, so the fetch
       // after resume starts at the first record not handed over; memory stays bounded.

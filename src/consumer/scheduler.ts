@@ -126,7 +126,7 @@ export class Scheduler {
         if (decision.kind === 'retry') {
           if (decision.countsAsAttempt) attempts = counted;
           this.metrics.batchRetries.inc({ ...labels, code: error.code });
-          this.status.failed(batch.connectorId, error, this.now(), true);
+          this.status.failed(batch.connectorId, batch.addressBookId, error, this.now(), true);
           this.logger.warn({ ...log, err: error.message, delayMs: decision.delayMs }, 'batch failed; retrying');
           await sleep(decision.delayMs, this.abort.signal);
           continue;
@@ -136,7 +136,7 @@ export class Scheduler {
           this.metrics.batchesSent.inc({ ...labels, reason: batch.reason, outcome: 'abandoned' });
           return;
         }
-        this.status.failed(batch.connectorId, error, this.now(), false);
+        this.status.failed(batch.connectorId, batch.addressBookId, error, this.now(), false);
         this.logger.error({ ...log, err: error.message }, 'batch failed for good; dead-lettering its events');
         for (const entry of batch.entries) this.deadLetter(batch, entry, error, counted);
         this.finish(batch, started, 'dead_letter');

@@ -11,7 +11,15 @@ interface SourceCounts {
   deadLettered: Record<string, number>;
 }
 
+interface BookStatus {
+  synced: number;
+  deadLettered: Record<string, number>;
+  lastSuccessAtMs: number | null;
+  lastError: { code: string; message: string; atMs: number } | null;
+}
+
 interface ConnectorStatus {
+  books: Map<number, BookStatus>;
   synced: number;
   deadLettered: Record<string, number>;
   retries: number;
@@ -28,7 +36,7 @@ export class StatusBoard {
   private of(connectorId: string): ConnectorStatus {
     let s = this.connectors.get(connectorId);
     if (s === undefined) {
-      s = { synced: 0, deadLettered: {}, retries: 0, lastError: null, lastSuccessAtMs: null, sources: new Map() };
+      s = { books: new Map(), synced: 0, deadLettered: {}, retries: 0, lastError: null, lastSuccessAtMs: null, sources: new Map() };
       this.connectors.set(connectorId, s);
     }
     return s;
@@ -44,11 +52,23 @@ export class StatusBoard {
     return c;
   }
 
+  private book(s: ConnectorStatus, addressBookId: number): BookStatus {
+    let b = s.books.get(addressBookId);
+    if (b === undefined) {
+      b = { synced: 0, deadLettered: {}, lastSuccessAtMs: null, lastError: null };
+      s.books.set(addressBookId, b);
+    }
+    return b;
+  }
+
   synced(event: MembershipChange, nowMs: number): void {
     const s = this.of(event.connectorId);
     s.synced++;
     s.lastSuccessAtMs = nowMs;
     this.source(s, event).synced++;
+    const b = this.book(s, event.addressBookId);
+    b.synced++;
+    b.lastSuccessAtMs = nowMs;
   }
 
   deadLettered(connectorId: string, event: MembershipChange | null, code: string): void {
@@ -57,13 +77,16 @@ export class StatusBoard {
     if (event !== null) {
       const c = this.source(s, event);
       c.deadLettered[code] = (c.deadLettered[code] ?? 0) + 1;
+      const b = this.book(s, event.addressBookId);
+      b.deadLettered[code] = (b.deadLettered[code] ?? 0) + 1;
     }
   }
 
-  failed(connectorId: string, error: SyncError, nowMs: number, retrying: boolean): void {
+  failed(connectorId: string, addressBookId: number, error: SyncError, nowMs: number, retrying: boolean): void {
     const s = this.of(connectorId);
     if (retrying) s.retries++;
     s.lastError = { code: error.code, message: error.message, atMs: nowMs, retryable: error.retryable };
+    this.book(s, addressBookId).lastError = { code: error.code, message: error.message, atMs: nowMs };
   }
 
   /** Connectors whose last batch-level event was a connector-wide error (bad credentials, region). */
@@ -75,16 +98,30 @@ export class StatusBoard {
     return n;
   }
 
-  snapshot(): Record<string, unknown> {
+  /**
+   * The "Data Exchange" view: per connector, per audience/journey and per address book, with
+   * what is pending and in flight now (from the windowing core) beside what happened so far.
+   */
+  snapshot(live: readonly { connectorId: string; addressBookId: number; pending: number; inFlight: number }[] = []): Record<string, unknown> {
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    const err = (e: { code: string; message: string; atMs: number } | null) => (e === null ? null : { code: e.code, message: e.message, at: iso(e.atMs) });
+    const now = new Map(live.map((l) => [`${l.connectorId}|${l.addressBookId}`, l]));
+    for (const l of live) this.book(this.of(l.connectorId), l.addressBookId);
     const out: Record<string, unknown> = {};
     for (const [id, s] of this.connectors) {
+      const books: Record<string, unknown> = {};
+      for (const [bookId, b] of s.books) {
+        const l = now.get(`${id}|${bookId}`);
+        books[String(bookId)] = { pending: l?.pending ?? 0, inFlight: l?.inFlight ?? 0, synced: b.synced, deadLettered: b.deadLettered, lastSuccessAt: iso(b.lastSuccessAtMs), lastError: err(b.lastError) };
+      }
       out[id] = {
         synced: s.synced,
         deadLettered: s.deadLettered,
         retries: s.retries,
-        lastSuccessAt: s.lastSuccessAtMs === null ? null : new Date(s.lastSuccessAtMs).toISOString(),
-        lastError: s.lastError === null ? null : { ...s.lastError, at: new Date(s.lastError.atMs).toISOString(), atMs: undefined },
+        lastSuccessAt: iso(s.lastSuccessAtMs),
+        lastError: s.lastError === null ? null : { ...err(s.lastError), retryable: s.lastError.retryable },
         sources: Object.fromEntries(s.sources),
+        addressBooks: books,
       };
     }
     return out;

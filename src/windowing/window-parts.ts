@@ -88,6 +88,22 @@ export class Book extends Map<number, Entry> {
     else (this.collisions ??= new Map()).set(entry.key, entry);
   }
 
+  /**
+   * Its contacts pending in windows and in flight, each counted once by its latest entry (one
+   * pending behind one in flight counts as pending): O(contacts), for status pages only.
+   */
+  counts(): { pending: number; inFlight: number } {
+    let pending = 0;
+    let inFlight = 0;
+    for (const map of this.collisions === null ? [this] : [this, this.collisions]) {
+      for (const entry of map.values()) {
+        if (entry.window === null) inFlight++;
+        else pending++;
+      }
+    }
+    return { pending, inFlight };
+  }
+
   remove(entry: Entry): void {
     if (this.get(entry.hash) === entry) this.delete(entry.hash);
     else this.collisions?.delete(entry.key);

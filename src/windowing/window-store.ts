@@ -160,6 +160,18 @@ export class WindowStore {
   }
 
   /** When the oldest buffered entry was first consumed (window opening time); undefined when empty. */
+  /** Per (connector, book) with contacts: pending and in flight. O(contacts): for status pages. */
+  bookCounts(): { connectorId: string; addressBookId: number; pending: number; inFlight: number }[] {
+    const out: { connectorId: string; addressBookId: number; pending: number; inFlight: number }[] = [];
+    for (const first of this.books.values()) {
+      for (let book: Book | null = first; book !== null; book = book.next) {
+        const c = book.counts();
+        if (c.pending + c.inFlight > 0) out.push({ connectorId: book.connectorId, addressBookId: book.addressBookId, ...c });
+      }
+    }
+    return out;
+  }
+
   oldestBufferedMs(): number | undefined {
     let oldest: number | undefined;
     for (const window of this.due.items())

@@ -132,6 +132,11 @@ export class Windowing {
     return this.store.shouldResume();
   }
 
+  /** Per (connector, address book): contacts pending and in flight (O(buffered); for /status). */
+  bookCounts(): { connectorId: string; addressBookId: number; pending: number; inFlight: number }[] {
+    return this.store.bookCounts();
+  }
+
   stats(nowMs: number): WindowingStats {
     const oldestBuffered = this.store.oldestBufferedMs();
     const oldestPending = this.ledger.oldestPendingSeenMs();

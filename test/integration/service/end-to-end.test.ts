@@ -9,7 +9,7 @@ import { startSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { startService, type RunningService } from '../../../src/service.js';
 import { committedTotal, createTopic, deleteTopics, testKafka } from '../helpers/kafka.js';
 import { event, produce, readAll, testRegistry, waitFor } from '../helpers/events.js';
-import { bookId, cleanupRedis, members, serviceFixture } from '../helpers/service.js';
+import { bookId, cleanupRedis, getJson, members, serviceFixture } from '../helpers/service.js';
 import { uniqueName } from '../helpers/stack-env.js';
 
 const kafka = testKafka('e2e');
@@ -24,7 +24,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ importDelayMs: 50, deletionDelayMs: 50 });
   await createTopic(kafka, topic, 3);
   await createTopic(kafka, dlqTopic, 1);
-  env = serviceFixture(sandbox, topic, dlqTopic).env;
+  env = serviceFixture(sandbox, topic, dlqTopic, { ADMIN_TOKEN: 'e2e-token' }).env;
   group = env.KAFKA_GROUP_ID!;
 });
 
@@ -77,7 +77,12 @@ describe('dotdigital-sync run, end to end', () => {
     expect(metrics).toMatch(/dotdigital_sync_contacts_total\{action="ADD",outcome="success"\} \d+/);
     expect(metrics).toMatch(/dotdigital_sync_records_rejected_total\{code="CONNECTOR_UNKNOWN"\} 1/);
     expect(metrics).not.toContain('demo-password-1');
+    expect(metrics).toMatch(/dotdigital_sync_commit_lag_records\{topic="[^"]+",partition="\d"\} 0/);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/status`)).status).toBe(401);
+    const status = (await getJson(`http://127.0.0.1:${port}/status`, 'e2e-token')) as { outcomes: Record<string, { addressBooks: Record<string, { synced: number; pending: number; inFlight: number; deadLettered: Record<string, number> }> }> };
+    expect(status.outcomes.demo?.addressBooks[String(vip)]).toMatchObject({ synced: 18, pending: 0, inFlight: 0, deadLettered: { DD_CONTACT_REJECTED: 2 } });
+    expect(JSON.stringify(status)).not.toContain('demo-password-1');
 
     await service.stop(true);
     service = undefined;
