@@ -17,7 +17,15 @@ import { fileURLToPath } from 'node:url';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = dirname(benchDir);
-const ORDER = ['windowing', 'limits', 'service-throughput', 'service-api', 'service-budget', 'service-memory', 'service-backfill'];
+const ORDER = [
+  'windowing',
+  'limits',
+  'service-throughput',
+  'service-api',
+  'service-budget',
+  'service-memory',
+  'service-backfill',
+];
 
 const available = readdirSync(benchDir)
   .filter((f) => f.endsWith('.ts'))
@@ -44,7 +52,10 @@ const chosen = names.length > 0 ? available.filter((n) => names.includes(n)) : a
 function runOne(name) {
   return new Promise((resolve) => {
     const script = '. scripts/use-node.sh >/dev/null && exec node --import tsx "$@"';
-    const child = spawn('bash', ['-c', script, 'bench', join('bench', `${name}.ts`), ...options], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', ['-c', script, 'bench', join('bench', `${name}.ts`), ...options], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let last = '';
     let pending = '';
     child.stdout.on('data', (chunk) => {
@@ -70,8 +81,12 @@ for (const name of chosen) {
   const { last, code } = await runOne(name);
   const seconds = Math.round((Date.now() - t0) / 1000);
   if (code !== 0) failed++;
-  summaries.push(code === 0 ? `${last}  [${seconds} s]` : `${name}: FAILED (exit ${code}) after ${seconds} s`);
+  summaries.push(
+    code === 0 ? `${last}  [${seconds} s]` : `${name}: FAILED (exit ${code}) after ${seconds} s`,
+  );
 }
-console.log(`\n=== summary (${Math.round((Date.now() - started) / 60_000)} min; results in bench/results/) ===`);
+console.log(
+  `\n=== summary (${Math.round((Date.now() - started) / 60_000)} min; results in bench/results/) ===`,
+);
 for (const line of summaries) console.log(line);
 process.exitCode = failed > 0 ? 1 : 0;

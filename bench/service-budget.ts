@@ -41,7 +41,9 @@ interface Worker {
 }
 
 function spawnWorker(config: WorkerConfig): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath, JSON.stringify(config)], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let markReady: () => void = () => undefined;
@@ -53,10 +55,16 @@ function spawnWorker(config: WorkerConfig): Worker {
     if (line.type === 'done') last = line as WorkerDone;
   });
   const done = once(child, 'exit').then(([code]) => {
-    if (code !== 0 || last === undefined) throw new Error(`budget worker ${config.name} exited with ${String(code)}: ${stderr}`);
+    if (code !== 0 || last === undefined)
+      throw new Error(`budget worker ${config.name} exited with ${String(code)}: ${stderr}`);
     return last;
   });
-  return { ready: Promise.race([ready, done.then(() => undefined)]), done, go: (runMs) => child.stdin.write(`${JSON.stringify({ runMs })}\n`), kill: () => child.kill('SIGKILL') };
+  return {
+    ready: Promise.race([ready, done.then(() => undefined)]),
+    done,
+    go: (runMs) => child.stdin.write(`${JSON.stringify({ runMs })}\n`),
+    kill: () => child.kill('SIGKILL'),
+  };
 }
 
 /**
@@ -64,15 +72,24 @@ function spawnWorker(config: WorkerConfig): Worker {
  * them (a window opens at the first call after the previous one closed): from the first window's
  * opening to the last one's. Whole windows, because calls come in bursts at window starts.
  */
-function budgetUse(calls: readonly CallEntry[], scope: LimitScope, limit: number): { use: number; windows: number; accepted: number } {
+function budgetUse(
+  calls: readonly CallEntry[],
+  scope: LimitScope,
+  limit: number,
+): { use: number; windows: number; accepted: number } {
   const inScope = calls.filter((c) => c.scope === scope).sort((a, b) => a.at - b.at);
   const opens: number[] = [];
-  for (const c of inScope) if (opens.length === 0 || c.at >= opens.at(-1)! + time.limitWindowMs) opens.push(c.at);
+  for (const c of inScope)
+    if (opens.length === 0 || c.at >= opens.at(-1)! + time.limitWindowMs) opens.push(c.at);
   if (opens.length < 2) return { use: Number.NaN, windows: opens.length, accepted: 0 };
   const first = opens[0]!;
   const last = opens.at(-1)!;
   const accepted = inScope.filter((c) => c.at < last && c.status.startsWith('2')).length;
-  return { use: accepted / ((limit * (last - first)) / time.limitWindowMs), windows: opens.length - 1, accepted };
+  return {
+    use: accepted / ((limit * (last - first)) / time.limitWindowMs),
+    windows: opens.length - 1,
+    accepted,
+  };
 }
 
 async function run(r: number) {
@@ -82,7 +99,17 @@ async function run(r: number) {
   const keyPrefix = `${uniqueName('bench-budget')}:`;
   const connectors = Array.from({ length: CONNECTORS }, (_, c) => connector(accountId, c));
   const workers = Array.from({ length: PROCESSES }, (_, p) =>
-    spawnWorker({ name: `r${r}p${p}`, index: p, r1BaseUrl: sandbox.r1BaseUrl, keyPrefix, time, connectors, books: bookIds, processes: PROCESSES, concurrency: CONCURRENCY }),
+    spawnWorker({
+      name: `r${r}p${p}`,
+      index: p,
+      r1BaseUrl: sandbox.r1BaseUrl,
+      keyPrefix,
+      time,
+      connectors,
+      books: bookIds,
+      processes: PROCESSES,
+      concurrency: CONCURRENCY,
+    }),
   );
   try {
     await Promise.all(workers.map((w) => w.ready));
@@ -93,7 +120,9 @@ async function run(r: number) {
     const status429 = calls.filter((c) => c.status === '429').length;
     const deadLetters = done.reduce((n, d) => n + Object.values(d.deadLetters).reduce((a, b) => a + b, 0), 0);
     const result = { loadAverage1m, scopes, status429, deadLetters, workers: done };
-    console.log(`run ${r + 1}: ${SCOPES.map((s) => `${s} ${round(scopes[s]!.use)} (${scopes[s]!.accepted} accepted over ${scopes[s]!.windows} windows)`).join(', ')}, ${status429} 429s (load ${loadAverage1m})`);
+    console.log(
+      `run ${r + 1}: ${SCOPES.map((s) => `${s} ${round(scopes[s]!.use)} (${scopes[s]!.accepted} accepted over ${scopes[s]!.windows} windows)`).join(', ')}, ${status429} 429s (load ${loadAverage1m})`,
+    );
     return result;
   } finally {
     for (const w of workers) w.kill();
@@ -106,7 +135,8 @@ const info = machine();
 const results: Awaited<ReturnType<typeof run>>[] = [];
 for (let r = 0; r < runs; r++) results.push(await run(r));
 
-const useOf = (s: (typeof SCOPES)[number]) => round(median(results.map((x) => x.scopes[s]?.use ?? Number.NaN)));
+const useOf = (s: (typeof SCOPES)[number]) =>
+  round(median(results.map((x) => x.scopes[s]?.use ?? Number.NaN)));
 const uses = Object.fromEntries(SCOPES.map((s) => [s, useOf(s)])) as Record<(typeof SCOPES)[number], number>;
 const status429 = median(results.map((x) => x.status429));
 const minUse = Math.min(...Object.values(uses));

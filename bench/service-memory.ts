@@ -28,7 +28,10 @@ const GOAL_RSS_MB = 400;
 
 const { runs } = flags();
 const env = stackEnv();
-const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'bench-memory', ssl: false, sslCaFile: undefined, sasl: undefined }, silentLogger());
+const kafka = createKafka(
+  { brokers: env.kafkaBrokers, clientId: 'bench-memory', ssl: false, sslCaFile: undefined, sasl: undefined },
+  silentLogger(),
+);
 const tag = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const topic = `bench-memory-${tag}`;
 const workerPath = fileURLToPath(new URL('./lib/memory-worker.ts', import.meta.url));
@@ -42,16 +45,28 @@ function makeEvent(i: number): MembershipChange {
     source: { kind: 'AUDIENCE', id: `audience-${book % 50}`, stepId: null },
     addressBookId: book,
     action: 'ADD',
-    profile: { profileId: `profile-${i}`, email: `member${i}@example.com`, contactId: null, mobileNumber: null },
+    profile: {
+      profileId: `profile-${i}`,
+      email: `member${i}@example.com`,
+      contactId: null,
+      mobileNumber: null,
+    },
   };
 }
 
 async function measure(r: number): Promise<MemoryReport & { loadAverage1m: number }> {
   const loadAverage1m = load1m();
   const groupId = `bench-memory-${tag}-${r}`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', workerPath, JSON.stringify({ topic, groupId, events: EVENTS })], { maxBuffer: 1 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', '--expose-gc', workerPath, JSON.stringify({ topic, groupId, events: EVENTS })],
+    { maxBuffer: 1 << 20 },
+  );
   const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as MemoryReport;
-  if (report.bufferedEntries !== EVENTS || report.batchesSent !== 0) throw new Error(`run ${r + 1}: ${report.bufferedEntries} entries buffered and ${report.batchesSent} batches sent; expected ${EVENTS} and 0`);
+  if (report.bufferedEntries !== EVENTS || report.batchesSent !== 0)
+    throw new Error(
+      `run ${r + 1}: ${report.bufferedEntries} entries buffered and ${report.batchesSent} batches sent; expected ${EVENTS} and 0`,
+    );
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteGroups([groupId]).catch(() => undefined);
@@ -67,7 +82,9 @@ try {
   for (let r = 0; r < runs; r++) {
     const m = await measure(r);
     results.push(m);
-    console.log(`run ${r + 1}: RSS ${m.buffered.rssMB} MB, heap ${m.buffered.heapUsedMB} MB with ${EVENTS} buffered; after GC RSS ${m.afterGc.rssMB} MB, heap ${m.afterGc.heapUsedMB} MB (baseline RSS ${m.baseline.rssMB} MB, heap ${m.baseline.heapUsedMB} MB; load ${m.loadAverage1m})`);
+    console.log(
+      `run ${r + 1}: RSS ${m.buffered.rssMB} MB, heap ${m.buffered.heapUsedMB} MB with ${EVENTS} buffered; after GC RSS ${m.afterGc.rssMB} MB, heap ${m.afterGc.heapUsedMB} MB (baseline RSS ${m.baseline.rssMB} MB, heap ${m.baseline.heapUsedMB} MB; load ${m.loadAverage1m})`,
+    );
   }
 } finally {
   await dropTopic(kafka, topic);
@@ -96,4 +113,6 @@ const out = writeResult('service-memory', {
   met: rss <= GOAL_RSS_MB,
 });
 console.log(`results: ${out}`);
-console.log(`service-memory: ${rss} MB RSS, ${heap} MB heap with ${EVENTS} profiles buffered (${heapPerProfile} B of heap each; medians of ${runs}, after GC) (goal <= ${GOAL_RSS_MB} MB RSS): ${verdict(rss <= GOAL_RSS_MB)}`);
+console.log(
+  `service-memory: ${rss} MB RSS, ${heap} MB heap with ${EVENTS} profiles buffered (${heapPerProfile} B of heap each; medians of ${runs}, after GC) (goal <= ${GOAL_RSS_MB} MB RSS): ${verdict(rss <= GOAL_RSS_MB)}`,
+);

@@ -31,7 +31,16 @@ const GOAL_RATIO = 0.6;
 
 const { runs, profile } = flags();
 const env = stackEnv();
-const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'bench-throughput', ssl: false, sslCaFile: undefined, sasl: undefined }, silentLogger());
+const kafka = createKafka(
+  {
+    brokers: env.kafkaBrokers,
+    clientId: 'bench-throughput',
+    ssl: false,
+    sslCaFile: undefined,
+    sasl: undefined,
+  },
+  silentLogger(),
+);
 const tag = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const topic = `bench-throughput-${tag}`;
 
@@ -80,13 +89,24 @@ async function deleteGroup(groupId: string): Promise<void> {
 function pass(started: number, cpu: NodeJS.CpuUsage, loadAverage1m: number): Pass {
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { eventsPerSecond: Math.round(EVENTS / seconds), seconds: round(seconds), cpuSeconds: round((used.user + used.system) / 1e6), loadAverage1m };
+  return {
+    eventsPerSecond: Math.round(EVENTS / seconds),
+    seconds: round(seconds),
+    cpuSeconds: round((used.user + used.system) / 1e6),
+    loadAverage1m,
+  };
 }
 
 async function rawPass(n: number): Promise<Pass> {
   const loadAverage1m = load1m();
   const groupId = `bench-raw-${tag}-${n}`;
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000, rebalanceTimeout: 60_000, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 60_000,
+    allowAutoTopicCreation: false,
+  });
   let count = 0;
   let started = 0;
   let cpu = process.cpuUsage();
@@ -120,7 +140,8 @@ async function pipelinePass(n: number): Promise<Pass> {
   const cpuBefore = process.cpuUsage();
   await p.start();
   await p.handedOver(EVENTS);
-  if (!(await p.flush(Date.now() + 60_000))) throw new Error('pipeline pass: buffered events were not all final within 60 s of the last record');
+  if (!(await p.flush(Date.now() + 60_000)))
+    throw new Error('pipeline pass: buffered events were not all final within 60 s of the last record');
   const started = p.firstRecordAt ?? performance.now();
   // CPU from before the join: the join itself costs next to nothing, and the first record's time is only known afterwards.
   const result = pass(started, cpuBefore, loadAverage1m);
@@ -146,7 +167,9 @@ try {
     for (const kind of order) {
       const result = kind === 'raw' ? await rawPass(r) : await pipelinePass(r);
       (kind === 'raw' ? raw : piped).push(result);
-      console.log(`run ${r + 1} ${kind.padEnd(8)} ${String(result.eventsPerSecond).padStart(8)} events/s  ${result.seconds} s wall, ${result.cpuSeconds} s CPU (load ${result.loadAverage1m})`);
+      console.log(
+        `run ${r + 1} ${kind.padEnd(8)} ${String(result.eventsPerSecond).padStart(8)} events/s  ${result.seconds} s wall, ${result.cpuSeconds} s CPU (load ${result.loadAverage1m})`,
+      );
     }
   }
   if (profile) {

@@ -61,7 +61,10 @@ function change(c: number, action: 'ADD' | 'REMOVE'): MembershipChange {
     source: { kind: 'AUDIENCE', id: 'audience-1', stepId: null },
     addressBookId: config.books[c]!,
     action,
-    profile: action === 'ADD' ? { profileId: email, email, contactId: null, mobileNumber: null } : { profileId: email, email: null, contactId: 1 + config.index * 1e8 + i, mobileNumber: null },
+    profile:
+      action === 'ADD'
+        ? { profileId: email, email, contactId: null, mobileNumber: null }
+        : { profileId: email, email: null, contactId: 1 + config.index * 1e8 + i, mobileNumber: null },
   };
 }
 
@@ -72,7 +75,10 @@ function* round(): Generator<MembershipChange> {
   }
 }
 
-async function counter(get: () => Promise<{ values: { value: number; labels: Record<string, string | number> }[] }>, label?: string): Promise<Record<string, number>> {
+async function counter(
+  get: () => Promise<{ values: { value: number; labels: Record<string, string | number> }[] }>,
+  label?: string,
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const v of (await get()).values) {
     const key = label === undefined ? 'all' : String(v.labels[label]);
@@ -82,7 +88,13 @@ async function counter(get: () => Promise<{ values: { value: number; labels: Rec
 }
 
 async function main(): Promise<void> {
-  const send = sending({ r1BaseUrl: config.r1BaseUrl, time: config.time, creds: config.connectors, keyPrefix: config.keyPrefix, expectedReplicas: config.processes });
+  const send = sending({
+    r1BaseUrl: config.r1BaseUrl,
+    time: config.time,
+    creds: config.connectors,
+    keyPrefix: config.keyPrefix,
+    expectedReplicas: config.processes,
+  });
   for (const c of config.connectors) await send.client.detectAccount(c);
   const lines = createInterface({ input: process.stdin });
   const go = once(lines, 'line') as Promise<[string]>;
@@ -90,7 +102,11 @@ async function main(): Promise<void> {
   const [first] = await go;
   lines.close();
   const { runMs } = JSON.parse(first) as { runMs: number };
-  const feeder = new Feeder(send.sender, { windowMs: 600_000, maxBufferedEntries: 10 * BACKLOG, resumeBufferedEntries: BACKLOG }, config.concurrency);
+  const feeder = new Feeder(
+    send.sender,
+    { windowMs: 600_000, maxBufferedEntries: 10 * BACKLOG, resumeBufferedEntries: BACKLOG },
+    config.concurrency,
+  );
   const until = Date.now() + runMs;
   while (Date.now() < until) {
     while (feeder.windowing.stats(Date.now()).bufferedEntries < BACKLOG) feeder.add(round());
@@ -111,6 +127,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`budget worker ${config.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `budget worker ${config.name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exitCode = 1;
 });

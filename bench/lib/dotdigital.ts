@@ -19,7 +19,13 @@ import { stackEnv, uniqueName } from '../../test/integration/helpers/stack-env.j
 import { deleteKeys } from '../../test/integration/limits/redis.js';
 
 /** Real time: a minute per limit window, 2 s per import, 1 s per deletion, polls from 1 s to 30 s. */
-export const REAL = { limitWindowMs: 60_000, importDelayMs: 2_000, deletionDelayMs: 1_000, pollInitialMs: 1_000, pollMaxMs: 30_000 };
+export const REAL = {
+  limitWindowMs: 60_000,
+  importDelayMs: 2_000,
+  deletionDelayMs: 1_000,
+  pollInitialMs: 1_000,
+  pollMaxMs: 30_000,
+};
 
 export function scaled(factor: number): typeof REAL {
   return {
@@ -34,11 +40,21 @@ export function scaled(factor: number): typeof REAL {
 export const ACCOUNT_ID = 610_001;
 
 export function connector(accountId: number, n: number): ConnectorCredentials {
-  return { connectorId: `bench-${accountId}-${n}`, username: `apiuser-bench-${accountId}-${n}@apiconnector.com`, password: `bench-pw-${accountId}-${n}` };
+  return {
+    connectorId: `bench-${accountId}-${n}`,
+    username: `apiuser-bench-${accountId}-${n}@apiconnector.com`,
+    password: `bench-pw-${accountId}-${n}`,
+  };
 }
 
 /** A sandbox with one account (region r1) of `books` address books and `connectors` API users. */
-export async function benchSandbox(time: typeof REAL, books: number, connectors = 1, callLogEntries = 10, accountId = ACCOUNT_ID): Promise<{ sandbox: Sandbox; bookIds: number[] }> {
+export async function benchSandbox(
+  time: typeof REAL,
+  books: number,
+  connectors = 1,
+  callLogEntries = 10,
+  accountId = ACCOUNT_ID,
+): Promise<{ sandbox: Sandbox; bookIds: number[] }> {
   const sandbox = await startSandbox({
     accounts: [],
     limitWindowMs: time.limitWindowMs,
@@ -49,12 +65,17 @@ export async function benchSandbox(time: typeof REAL, books: number, connectors 
   sandbox.control.addAccount({
     id: accountId,
     region: 'r1',
-    apiUsers: Array.from({ length: connectors }, (_, n) => connector(accountId, n)).map(({ username, password }) => ({ username, password })),
+    apiUsers: Array.from({ length: connectors }, (_, n) => connector(accountId, n)).map(
+      ({ username, password }) => ({ username, password }),
+    ),
     addressBooks: Array.from({ length: books }, (_, b) => ({ name: `bench-book-${b}` })),
   });
   // Only our books: the account also has DotDigital's "Test" book, which the API cannot write to.
-  const bookIds = (sandbox.inspect().accounts.find((a) => a.id === accountId)?.books ?? []).filter((b) => b.name.startsWith('bench-book-')).map((b) => b.id);
-  if (bookIds.length !== books) throw new Error(`sandbox account has ${bookIds.length} bench books, expected ${books}`);
+  const bookIds = (sandbox.inspect().accounts.find((a) => a.id === accountId)?.books ?? [])
+    .filter((b) => b.name.startsWith('bench-book-'))
+    .map((b) => b.id);
+  if (bookIds.length !== books)
+    throw new Error(`sandbox account has ${bookIds.length} bench books, expected ${books}`);
   return { sandbox, bookIds };
 }
 
@@ -99,7 +120,12 @@ export function sending(o: SendingOptions): Sending {
     observer: limiter.observer,
     metrics,
   });
-  const byId = new Map(o.creds.map((c) => [c.connectorId, new Connector({ id: c.connectorId, name: c.connectorId, username: c.username, password: c.password })]));
+  const byId = new Map(
+    o.creds.map((c) => [
+      c.connectorId,
+      new Connector({ id: c.connectorId, name: c.connectorId, username: c.username, password: c.password }),
+    ]),
+  );
   const sender = new DotdigitalBatchSender(client, { get: (id) => byId.get(id) });
   return {
     client,

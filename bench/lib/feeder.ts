@@ -28,12 +28,27 @@ export class Feeder {
     this.windowing = new Windowing(windowing);
     this.windowing.onAssignment([{ topic: TOPIC, partition: 0 }]);
     this.dlq = new DeadLetterQueue(noDeadLetters, this.metrics, logger);
-    const policy = new FailurePolicy({ maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 10_000, apiUsageBackoffMs: 60_000 });
-    this.scheduler = new Scheduler(this.windowing, sender, this.dlq, policy, new StatusBoard(), this.metrics, logger, { concurrency });
+    const policy = new FailurePolicy({
+      maxAttempts: 6,
+      baseDelayMs: 100,
+      maxDelayMs: 10_000,
+      apiUsageBackoffMs: 60_000,
+    });
+    this.scheduler = new Scheduler(
+      this.windowing,
+      sender,
+      this.dlq,
+      policy,
+      new StatusBoard(),
+      this.metrics,
+      logger,
+      { concurrency },
+    );
   }
 
   add(events: Iterable<MembershipChange>): void {
-    for (const event of events) this.windowing.add(event, { topic: TOPIC, partition: 0, offset: this.offset++ }, Date.now());
+    for (const event of events)
+      this.windowing.add(event, { topic: TOPIC, partition: 0, offset: this.offset++ }, Date.now());
     this.scheduler.kick();
   }
 
@@ -41,7 +56,10 @@ export class Feeder {
   async settled(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.windowing.stats(Date.now()).pendingOffsets > 0) {
-      if (Date.now() > deadline) throw new Error(`${this.windowing.stats(Date.now()).pendingOffsets} records not final after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.windowing.stats(Date.now()).pendingOffsets} records not final after ${timeoutMs} ms`,
+        );
       await sleep(20);
     }
   }

@@ -40,7 +40,13 @@ if (gc === undefined) throw new Error('run with --expose-gc');
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20);
 function figures(): MemoryFigures {
   const m = process.memoryUsage();
-  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) };
+  return {
+    rssMB: mb(m.rss),
+    heapUsedMB: mb(m.heapUsed),
+    heapTotalMB: mb(m.heapTotal),
+    externalMB: mb(m.external),
+    arrayBuffersMB: mb(m.arrayBuffers),
+  };
 }
 
 let batchesSent = 0;

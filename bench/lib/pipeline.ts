@@ -33,7 +33,10 @@ export interface BenchPipelineOptions {
 }
 
 /** Dead letters go nowhere: the benchmarks produce none, and none should wait on Kafka if one did. */
-export const noDeadLetters: DeadLetterSink = { publish: () => Promise.resolve(), close: () => Promise.resolve() };
+export const noDeadLetters: DeadLetterSink = {
+  publish: () => Promise.resolve(),
+  close: () => Promise.resolve(),
+};
 
 export class BenchPipeline {
   readonly windowing: Windowing;
@@ -50,13 +53,33 @@ export class BenchPipeline {
   constructor(o: BenchPipelineOptions) {
     const logger = silentLogger();
     const env = stackEnv();
-    const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'bench', ssl: false, sslCaFile: undefined, sasl: undefined }, logger);
+    const kafka = createKafka(
+      { brokers: env.kafkaBrokers, clientId: 'bench', ssl: false, sslCaFile: undefined, sasl: undefined },
+      logger,
+    );
     this.windowing = new Windowing(o.windowing ?? {});
     const status = new StatusBoard();
     this.dlq = new DeadLetterQueue(noDeadLetters, this.metrics, logger);
-    this.member = new GroupMember(kafka, { groupId: o.groupId, topics: [o.topic], fromBeginning: true, sessionTimeoutMs: 30_000, heartbeatIntervalMs: 3_000 }, logger);
-    const policy = new FailurePolicy({ maxAttempts: 6, baseDelayMs: 1_000, maxDelayMs: 300_000, apiUsageBackoffMs: 900_000 });
-    this.scheduler = new Scheduler(this.windowing, o.sender, this.dlq, policy, status, this.metrics, logger, { concurrency: o.concurrency ?? 8 });
+    this.member = new GroupMember(
+      kafka,
+      {
+        groupId: o.groupId,
+        topics: [o.topic],
+        fromBeginning: true,
+        sessionTimeoutMs: 30_000,
+        heartbeatIntervalMs: 3_000,
+      },
+      logger,
+    );
+    const policy = new FailurePolicy({
+      maxAttempts: 6,
+      baseDelayMs: 1_000,
+      maxDelayMs: 300_000,
+      apiUsageBackoffMs: 900_000,
+    });
+    this.scheduler = new Scheduler(this.windowing, o.sender, this.dlq, policy, status, this.metrics, logger, {
+      concurrency: o.concurrency ?? 8,
+    });
     this.pipeline = new Pipeline({
       windowing: this.windowing,
       decoder: new EventDecoder({ source: createRegistrySchemaSource({ url: env.schemaRegistryUrl }) }),
@@ -68,7 +91,13 @@ export class BenchPipeline {
       logger,
       flow: this.member,
     });
-    this.commits = new CommitLoop(this.windowing, this.member, this.metrics, logger, o.commitIntervalMs ?? 5_000);
+    this.commits = new CommitLoop(
+      this.windowing,
+      this.member,
+      this.metrics,
+      logger,
+      o.commitIntervalMs ?? 5_000,
+    );
     this.pipeline.onNewAssignment = () => this.commits.onNewAssignment();
     this.scheduler.onBatchDone = () => this.pipeline.checkFlow();
   }

@@ -39,7 +39,10 @@ export interface ProfileSummary {
   readonly projectInclusive: readonly { frame: string; inclusivePercent: number }[];
 }
 
-export async function profiled<T>(name: string, work: () => Promise<T>): Promise<{ result: T; profile: ProfileSummary }> {
+export async function profiled<T>(
+  name: string,
+  work: () => Promise<T>,
+): Promise<{ result: T; profile: ProfileSummary }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -74,7 +77,15 @@ export function summarise(profile: CpuProfile, file: string, top = 15): ProfileS
       continue;
     }
     add(frames, label(node.callFrame), hits);
-    add(areas, functionName === '(garbage collector)' ? 'gc' : functionName === '(program)' ? 'V8 (program)' : areaOf(url), hits);
+    add(
+      areas,
+      functionName === '(garbage collector)'
+        ? 'gc'
+        : functionName === '(program)'
+          ? 'V8 (program)'
+          : areaOf(url),
+      hits,
+    );
   }
   const busy = Math.max(1, total - idle);
   const share = (m: Map<string, number>, n: number) =>
@@ -93,7 +104,11 @@ export function summarise(profile: CpuProfile, file: string, top = 15): ProfileS
 }
 
 /** Time in each src/ function including its callees, counted once per sample however deep the recursion. */
-function inclusive(profile: CpuProfile, busy: number, top: number): { frame: string; inclusivePercent: number }[] {
+function inclusive(
+  profile: CpuProfile,
+  busy: number,
+  top: number,
+): { frame: string; inclusivePercent: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const totals = new Map<string, number>();
   const onStack = new Set<string>();
@@ -155,10 +170,14 @@ function areaOf(url: string): string {
 }
 
 export function printProfile(what: string, p: ProfileSummary, frames = 10): void {
-  console.log(`cpu profile of ${what} (${p.sampledMs} ms sampled, ${p.idlePercent}% idle; shares of busy time; ${p.file}):`);
+  console.log(
+    `cpu profile of ${what} (${p.sampledMs} ms sampled, ${p.idlePercent}% idle; shares of busy time; ${p.file}):`,
+  );
   console.log(`  self time by area: ${p.areas.map((a) => `${a.area} ${a.selfPercent}%`).join(', ')}`);
   console.log('  self time by frame:');
-  for (const f of p.topFrames.slice(0, frames)) console.log(`  ${String(f.selfPercent).padStart(5)}%  ${f.frame}`);
+  for (const f of p.topFrames.slice(0, frames))
+    console.log(`  ${String(f.selfPercent).padStart(5)}%  ${f.frame}`);
   if (p.projectInclusive.length > 0) console.log('  src/ functions with their callees:');
-  for (const f of p.projectInclusive.slice(0, frames)) console.log(`  ${String(f.inclusivePercent).padStart(5)}%  ${f.frame}`);
+  for (const f of p.projectInclusive.slice(0, frames))
+    console.log(`  ${String(f.inclusivePercent).padStart(5)}%  ${f.frame}`);
 }

@@ -62,7 +62,8 @@ export const verdict = (met: boolean): string => (met ? 'goal met' : 'GOAL MISSE
 export function flags(argv: readonly string[] = process.argv.slice(2)): { runs: number; profile: boolean } {
   const at = argv.indexOf('--runs');
   const runs = at >= 0 ? Number(argv[at + 1]) : 3;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs needs a positive integer (got ${argv[at + 1] ?? ''})`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs needs a positive integer (got ${argv[at + 1] ?? ''})`);
   return { runs, profile: argv.includes('--profile') };
 }
 

@@ -21,7 +21,10 @@ const IN_FLIGHT = 4;
 /** Registers the event schema for the topic's value subject; returns its registry id. */
 export async function registerSchema(topic: string): Promise<number> {
   const registry = new SchemaRegistry({ host: stackEnv().schemaRegistryUrl });
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: schemaText }, { subject: `${topic}-value` });
+  const { id } = await registry.register(
+    { type: SchemaType.AVRO, schema: schemaText },
+    { subject: `${topic}-value` },
+  );
   return id;
 }
 
@@ -35,7 +38,13 @@ export function encode(schemaId: number, event: MembershipChange): Buffer {
 }
 
 /** Creates `topic` and writes `count` events, event i built by `make(i)`; returns the seconds it took. */
-export async function fillTopic(kafka: Kafka, topic: string, partitions: number, count: number, make: (i: number) => MembershipChange): Promise<number> {
+export async function fillTopic(
+  kafka: Kafka,
+  topic: string,
+  partitions: number,
+  count: number,
+  make: (i: number) => MembershipChange,
+): Promise<number> {
   const started = performance.now();
   await createTopic(kafka, topic, partitions);
   const schemaId = await registerSchema(topic);
