@@ -25,6 +25,8 @@ export interface RecordHandler {
    * `heartbeat` keeps the membership alive during a long wait (registry outage).
    */
   onRecord(record: InboundRecord, heartbeat: () => Promise<void>): void | Promise<void>;
+  /** After each fetched batch: how many of its records were handed over (counted once per batch). */
+  onBatchDone?(topic: string, records: number): void;
 }
 
 export interface GroupMemberOptions {
@@ -112,20 +114,33 @@ export class GroupMember {
     const { batch } = payload;
     const { topic, partition } = batch;
     this.highWatermarks.set(tpKey(topic, partition), Number(batch.highWatermark));
-    for (const m of batch.messages) {
-      // Paused by backpressure mid-batch: stop here. The rest is not resolved, so the fetch
-      // after resume starts at the first record not handed over; memory stays bounded.
-      if (!payload.isRunning() || payload.isStale() || this.paused) return;
-      const r = handler.onRecord(
-        { topic, partition, offset: Number(m.offset), key: m.key, value: m.value, timestampMs: Number(m.timestamp) },
-        () => payload.heartbeat(),
-      );
-      if (r !== undefined) {
-        await r;
-        await payload.heartbeat();
+    // kafkajs can only learn of a rebalance while this loop awaits, so liveness is checked at
+    // the start and after each await rather than per record (it walks kafkajs' state).
+    let live = payload.isRunning() && !payload.isStale();
+    let last: string | undefined;
+    let handled = 0;
+    try {
+      for (const m of batch.messages) {
+        // Paused by backpressure mid-batch: stop here. The rest is not resolved, so the fetch
+        // after resume starts at the first record not handed over; memory stays bounded.
+        if (!live || this.paused) break;
+        const r = handler.onRecord(
+          { topic, partition, offset: Number(m.offset), key: m.key, value: m.value, timestampMs: Number(m.timestamp) },
+          () => payload.heartbeat(),
+        );
+        if (r !== undefined) {
+          await r;
+          await payload.heartbeat();
+          live = payload.isRunning() && !payload.isStale();
+        }
+        last = m.offset;
+        handled++;
       }
-      // Moves only kafkajs' fetch position: with autoCommit off nothing is committed by it.
-      payload.resolveOffset(m.offset);
+    } finally {
+      // Moves only kafkajs' fetch position (once, to the last record handed over): with
+      // autoCommit off nothing is committed by it.
+      if (last !== undefined) payload.resolveOffset(last);
+      handler.onBatchDone?.(topic, handled);
     }
   }
 

@@ -61,8 +61,11 @@ export class Pipeline implements RecordHandler {
     this.d.scheduler.kick();
   }
 
+  onBatchDone(topic: string, records: number): void {
+    if (records > 0) this.d.metrics.recordsConsumed.inc({ topic }, records);
+  }
+
   onRecord(record: InboundRecord, heartbeat: () => Promise<void>): void | Promise<void> {
-    this.d.metrics.recordsConsumed.inc({ topic: record.topic });
     const decoded = this.d.decoder.decode(record.value);
     if (decoded instanceof Promise) return this.slowPath(record, decoded, heartbeat);
     this.accept(record, decoded);

@@ -143,17 +143,18 @@ export class Scheduler {
         return;
       }
       let failed = 0;
+      const now = this.now();
       batch.entries.forEach((entry, i) => {
         const o = outcomes[i];
         if (o?.ok === true) {
           this.windowing.settle(batch, entry);
-          this.status.synced(entry.event, this.now());
-          this.metrics.contactsSynced.inc({ ...labels, outcome: 'success' });
+          this.status.synced(entry.event, now);
         } else {
           failed++;
           this.deadLetter(batch, entry, o === undefined ? new SyncError('DD_CONTACT_MISSING', 'no outcome') : o.error, attempts + 1);
         }
       });
+      if (batch.entries.length > failed) this.metrics.contactsSynced.inc({ ...labels, outcome: 'success' }, batch.entries.length - failed);
       this.finish(batch, started, failed === 0 ? 'success' : 'partial');
       return;
     }

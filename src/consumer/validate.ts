@@ -9,25 +9,24 @@ import type { DecodeResult } from './decoder.js';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_INT32 = 2 ** 31 - 1;
 
+function bad(event: MembershipChange, code: 'EVENT_INVALID' | 'EVENT_NO_IDENTIFIER' | 'EVENT_BAD_ADDRESS_BOOK', message: string): DecodeResult {
+  return { ok: false, error: new SyncError(code, message), event };
+}
+
+const blank = (s: string | null): boolean => s === null || s.trim() === '';
+
 export function validateEvent(event: MembershipChange): DecodeResult {
-  const bad = (code: 'EVENT_INVALID' | 'EVENT_NO_IDENTIFIER' | 'EVENT_BAD_ADDRESS_BOOK', message: string): DecodeResult => ({
-    ok: false,
-    error: new SyncError(code, message),
-    event,
-  });
-  if (!UUID.test(event.eventId)) return bad('EVENT_INVALID', 'eventId is not a UUID');
-  if (event.connectorId.trim() === '') return bad('EVENT_INVALID', 'connectorId is empty');
-  if (event.source.id.trim() === '') return bad('EVENT_INVALID', 'source.id is empty');
-  if (event.profile.profileId.trim() === '') return bad('EVENT_INVALID', 'profile.profileId is empty');
-  if (!Number.isInteger(event.addressBookId) || event.addressBookId <= 0 || event.addressBookId > MAX_INT32) {
-    return bad('EVENT_BAD_ADDRESS_BOOK', `addressBookId ${event.addressBookId} is not a positive 32-bit integer`);
+  if (!UUID.test(event.eventId)) return bad(event, 'EVENT_INVALID', 'eventId is not a UUID');
+  if (blank(event.connectorId)) return bad(event, 'EVENT_INVALID', 'connectorId is empty');
+  if (blank(event.source.id)) return bad(event, 'EVENT_INVALID', 'source.id is empty');
+  if (blank(event.profile.profileId)) return bad(event, 'EVENT_INVALID', 'profile.profileId is empty');
+  const book = event.addressBookId;
+  if (!Number.isInteger(book) || book <= 0 || book > MAX_INT32) {
+    return bad(event, 'EVENT_BAD_ADDRESS_BOOK', `addressBookId ${book} is not a positive 32-bit integer`);
   }
   const { email, contactId, mobileNumber } = event.profile;
-  const hasEmail = email !== null && email.trim() !== '';
-  const hasContactId = contactId !== null && Number.isInteger(contactId) && contactId > 0;
-  const hasMobile = mobileNumber !== null && mobileNumber.trim() !== '';
-  if (!hasEmail && !hasContactId && !hasMobile) {
-    return bad('EVENT_NO_IDENTIFIER', 'profile has no email, contactId or mobileNumber');
+  if (blank(email) && !(contactId !== null && Number.isInteger(contactId) && contactId > 0) && blank(mobileNumber)) {
+    return bad(event, 'EVENT_NO_IDENTIFIER', 'profile has no email, contactId or mobileNumber');
   }
   return { ok: true, event };
 }
