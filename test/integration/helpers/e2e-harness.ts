@@ -27,6 +27,8 @@ const KNOWN_PER_CONNECTOR = 40;
 /** Far above anything a test sends: the sandbox's limits never throttle unless a fault says so. */
 const HIGH_LIMITS = Object.fromEntries(LIMIT_SCOPES.map((s) => [s, 1_000_000])) as Record<LimitScope, number>;
 
+// The connector ids hash (murmur2, the default partitioner) to distinct partitions of 3, 4 and 6
+// partition topics, so that with 3 group members each has a connector's records to work on.
 const USERS = [
   {
     connector: 'shop-eu',
@@ -43,10 +45,10 @@ const USERS = [
     account: ACCOUNT_A,
   },
   {
-    connector: 'outlet-us',
-    username: 'apiuser-outlet-us@apiconnector.com',
-    password: 'pw-outlet-us',
-    env: 'E2E_PW_OUTLET_US',
+    connector: 'outlet-na',
+    username: 'apiuser-outlet-na@apiconnector.com',
+    password: 'pw-outlet-na',
+    env: 'E2E_PW_OUTLET_NA',
     account: ACCOUNT_B,
   },
 ] as const;
