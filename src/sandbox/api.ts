@@ -99,6 +99,22 @@ function getBook(r: ApiRequest): void {
   sendJson(r.res, 200, bookJson(book));
 }
 
+/** v2 members of a book, by id order, paged like every v2 list (ApiContact: id, email, status). */
+function listBookContacts(r: ApiRequest): void {
+  const book = r.account.books.get(Number(r.params[0]));
+  if (book === undefined) return v2Error(r.res, 404, MESSAGES.bookNotFound);
+  const select = intParam(r.query.get('select'), 1000, 1, 1000);
+  const skip = intParam(r.query.get('skip'), 0, 0, Number.MAX_SAFE_INTEGER);
+  if (select === undefined || skip === undefined)
+    return v2Error(r.res, 400, 'select must be 1 to 1000 and skip 0 or more. ERROR_PARAMETER_INVALID');
+  const page = [...book.members].sort((a, b) => a - b).slice(skip, skip + select);
+  sendJson(
+    r.res,
+    200,
+    page.map((id) => ({ id, email: r.account.contacts.get(id)?.email ?? null, status: 'Subscribed' })),
+  );
+}
+
 function bulkDelete(r: ApiRequest): void {
   const book = r.account.books.get(Number(r.params[0]));
   if (book === undefined) return v2Error(r.res, 404, MESSAGES.bookNotFound);
@@ -222,6 +238,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
     operation: 'getAddressBook',
     scope: 'addressBooks',
     handle: getBook,
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v2\/address-books\/(\d+)\/contacts\/?$/,
+    operation: 'listBookContacts',
+    scope: 'contactLookup',
+    handle: listBookContacts,
   },
   {
     method: 'POST',

@@ -6,6 +6,7 @@
  *   GET  /v2/address-books?select=&skip=           listAddressBooks   (select 1..1000)
  *   POST /v2/address-books  {name, visibility}     createAddressBook  (201 or 200 per settings)
  *   GET  /v2/address-books/{id}                    getAddressBook
+ *   GET  /v2/address-books/{id}/contacts?select=&skip=   listBookContacts ([{id, email, status}])
  *   POST /v2/address-books/{id}/contacts/delete    bulkDeleteContacts (body: [contactId, ...]; 202 {id, status})
  *   GET  /v2/contacts/deletion/{id}                getDeletionStatus  (Started → Completed | Failed)
  *   PUT  /contacts/v3/import                       importContacts     (202 {importId}; 429 past maxActiveImports)

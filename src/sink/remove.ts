@@ -10,6 +10,7 @@ import type { MembershipChange } from '../windowing/event.js';
 import { cacheKey, callOn, type AccountScope, type ClientContext } from './context.js';
 import { keyOf, matchOf, type Match } from './identity.js';
 import { intField, stringField } from './json.js';
+import { bookMembersByEmail } from './book-members.js';
 import { pollJob } from './poll.js';
 import type { ContactOutcome } from './types.js';
 
@@ -17,6 +18,9 @@ type Resolution =
   | { readonly kind: 'id'; readonly contactId: number }
   | { readonly kind: 'absent' }
   | { readonly kind: 'failed'; readonly error: SyncError };
+
+/** Email misses from which listing the book's members may beat one look-up each. */
+const LIST_MEMBERS_FROM = 20;
 
 const RUNNING = new Set(['started', 'notstarted', 'notfinished', 'inprogress', 'processing']);
 
@@ -26,7 +30,7 @@ export async function removeContacts(
   addressBookId: number,
   events: readonly MembershipChange[],
 ): Promise<ContactOutcome[]> {
-  const resolutions = await resolveIds(ctx, scope, events);
+  const resolutions = await resolveIds(ctx, scope, addressBookId, events);
   const ids = [...new Set(resolutions.flatMap((r) => (r.kind === 'id' ? [r.contactId] : [])))];
   for (let i = 0; i < ids.length; i += ctx.deleteChunkSize) {
     await deleteChunk(ctx, scope, addressBookId, ids.slice(i, i + ctx.deleteChunkSize));
@@ -41,6 +45,7 @@ export async function removeContacts(
 async function resolveIds(
   ctx: ClientContext,
   scope: AccountScope,
+  addressBookId: number,
   events: readonly MembershipChange[],
 ): Promise<Resolution[]> {
   const resolutions: (Resolution | undefined)[] = [];
@@ -69,6 +74,20 @@ async function resolveIds(
     if (pending === undefined) lookups.set(key, { match, indexes: [index] });
     else pending.indexes.push(index);
   });
+
+  const byEmail = [...lookups].filter(([, l]) => l.match.identifier === 'email');
+  if (byEmail.length >= LIST_MEMBERS_FROM) {
+    const members = await bookMembersByEmail(ctx, scope, addressBookId, byEmail.length);
+    if (members !== undefined) {
+      for (const [key, { indexes }] of byEmail) {
+        const id = members.get(key);
+        const resolution: Resolution = id === undefined ? { kind: 'absent' } : { kind: 'id', contactId: id };
+        if (id !== undefined) ctx.ids.set(cacheKey(scope, key), id);
+        for (const i of indexes) resolutions[i] = resolution;
+        lookups.delete(key);
+      }
+    }
+  }
 
   const queue = [...lookups.entries()];
   const worker = async (): Promise<void> => {

@@ -98,6 +98,24 @@ describe('bulk remove against the sandbox', () => {
     expect(c.sandbox.calls().some((e) => e.method === 'DELETE')).toBe(false);
   });
 
+  it('resolves many unknown emails by listing the book once instead of a look-up each', async () => {
+    const creds = c.account({ addressBooks: [{ name: 'Churn' }] });
+    const book = bookId(c.sandbox, creds.accountId, 'Churn');
+    await c.client.addContacts(creds, book, Array.from({ length: 30 }, (_, i) => change(i, { email: `m${i}@example.com` }, book)));
+    const lookupsBefore = c.sandbox.callCount({ operation: 'getContact' });
+    const listsBefore = c.sandbox.callCount({ operation: 'listBookContacts' });
+    const fresh = c.otherClient({});
+    const outcomes = await fresh.removeContacts(
+      creds,
+      book,
+      Array.from({ length: 40 }, (_, i) => change(i, { email: `M${i}@Example.com` }, book, 'REMOVE')), // 10 never added
+    );
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(members(c.sandbox, creds.accountId, 'Churn')).toEqual([]);
+    expect(c.sandbox.callCount({ operation: 'getContact' }) - lookupsBefore).toBe(0);
+    expect(c.sandbox.callCount({ operation: 'listBookContacts' }) - listsBefore).toBe(1);
+  });
+
   it('resolves ids from its import cache without look-ups', async () => {
     const creds = c.account({ addressBooks: [{ name: 'Cache' }] });
     const book = bookId(c.sandbox, creds.accountId, 'Cache');

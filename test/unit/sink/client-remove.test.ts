@@ -196,3 +196,32 @@ describe('bulk remove', () => {
     expect(methods).toContain('POST /v2/address-books/77/contacts/delete');
   });
 });
+
+describe('bulk remove of many unknown emails', () => {
+  const emails = Array.from({ length: 25 }, (_, i) => `m${i}@example.com`);
+
+  it('lists the book members instead of one look-up each; non-members need no call', async () => {
+    h = harness();
+    detectsR2(h);
+    h.r2.intercept({ path: '/v2/address-books/77', method: 'GET' }).reply(200, { id: 77, name: 'B', contacts: 2 }, { headers: JSON_HEADERS });
+    h.r2
+      .intercept({ path: '/v2/address-books/77/contacts?withFullData=false&select=1000&skip=0', method: 'GET' })
+      .reply(200, [{ id: 11, email: 'M3@example.com' }, { id: 12, email: 'elsewhere@example.com' }], { headers: JSON_HEADERS });
+    const bodies = captureDeletes(h, 'del-m');
+    const outcomes = await h.client.removeContacts(CREDS, 77, emails.map((e, i) => event(i, { email: e }, 'REMOVE')));
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(25);
+    expect(outcomes[3]).toEqual({ ok: true, contactId: 11 });
+    expect(bodies).toEqual([[11]]);
+    expect(h.gateCalls.filter((c) => c.operation === 'lookup')).toHaveLength(2);
+  });
+
+  it('keeps one look-up each when the book is too big for listing to pay', async () => {
+    h = harness();
+    detectsR2(h);
+    h.r2.intercept({ path: '/v2/address-books/77', method: 'GET' }).reply(200, { id: 77, name: 'B', contacts: 50_000 }, { headers: JSON_HEADERS });
+    for (const e of emails) h.r2.intercept(lookup('email', e)).reply(404, { errorCode: 'contacts:contactNotFound' }, { headers: JSON_HEADERS });
+    const outcomes = await h.client.removeContacts(CREDS, 77, emails.map((e, i) => event(i, { email: e }, 'REMOVE')));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(h.gateCalls.filter((c) => c.operation === 'lookup')).toHaveLength(26);
+  });
+});
