@@ -29,6 +29,12 @@ export interface DecoderOptions {
   /** Attempts for a schema id the registry says it does not know (it may lag a producer). */
   readonly unknownSchemaAttempts?: number;
   readonly unknownSchemaDelayMs?: number;
+  /**
+   * After an id was given up on, later records with it fail at once for this long instead of
+   * each waiting out the attempts again (which would hold the partition ~1.5 s a record).
+   */
+  readonly unknownSchemaRememberMs?: number;
+  readonly now?: () => number;
 }
 
 export class EventDecoder {
@@ -38,12 +44,17 @@ export class EventDecoder {
   private readonly source: SchemaSource;
   private readonly attempts: number;
   private readonly delayMs: number;
+  private readonly rememberMs: number;
+  private readonly now: () => number;
+  private readonly unknown = new Map<number, { error: SyncError; untilMs: number }>();
 
   constructor(options: DecoderOptions) {
     this.source = options.source;
     this.reader = avro.Type.forSchema((options.readerSchema ?? readReaderSchema()) as avro.Schema);
     this.attempts = options.unknownSchemaAttempts ?? 3;
     this.delayMs = options.unknownSchemaDelayMs ?? 500;
+    this.rememberMs = options.unknownSchemaRememberMs ?? 30_000;
+    this.now = options.now ?? Date.now;
   }
 
   /** Synchronous when the writer schema id is cached; a Promise otherwise. */
@@ -56,6 +67,11 @@ export class EventDecoder {
     if (hit !== undefined) return this.decodeBody(value, hit);
     const known = this.failed.get(id);
     if (known !== undefined) return { ok: false, error: known, event: null };
+    const unknown = this.unknown.get(id);
+    if (unknown !== undefined) {
+      if (this.now() < unknown.untilMs) return { ok: false, error: unknown.error, event: null };
+      this.unknown.delete(id);
+    }
     return this.resolve(id).then((r) => (r instanceof SyncError ? { ok: false, error: r, event: null } : this.decodeBody(value, r)));
   }
 
@@ -79,7 +95,8 @@ export class EventDecoder {
       } catch (err) {
         if (!(err instanceof SyncError) || err.code !== 'DECODE_UNKNOWN_SCHEMA') throw err; // registry down: the caller retries, nothing is dead-lettered
         if (attempt >= this.attempts) {
-          // Not cached: a later record with this id asks the registry again.
+          // Remembered for a while only: the schema may be registered later.
+          if (this.rememberMs > 0) this.unknown.set(id, { error: err, untilMs: this.now() + this.rememberMs });
           return err;
         }
         await new Promise((r) => setTimeout(r, this.delayMs * attempt));

@@ -85,12 +85,17 @@ describe('EventDecoder', () => {
     if (!r.ok) expect(r.error.code).toBe(code);
   });
 
-  it('gives up on an unknown schema id after its attempts, and asks again for a later record', async () => {
+  it('gives up on an unknown schema id after its attempts, remembers that for a while, then asks again', async () => {
     const source = fakeSource({});
-    const d = new EventDecoder({ source, unknownSchemaAttempts: 2, unknownSchemaDelayMs: 1 });
+    let now = 0;
+    const d = new EventDecoder({ source, unknownSchemaAttempts: 2, unknownSchemaDelayMs: 1, unknownSchemaRememberMs: 1000, now: () => now });
     const r = await d.decode(wire(5, reader, event));
     expect(r.ok || r.error.code).toBe('DECODE_UNKNOWN_SCHEMA');
     expect(source.calls).toBe(2);
+    const fast = d.decode(wire(5, reader, event));
+    expect(fast).not.toBeInstanceOf(Promise); // remembered: no registry call, no wait
+    expect(source.calls).toBe(2);
+    now = 1000;
     await d.decode(wire(5, reader, event));
     expect(source.calls).toBe(4);
   });
