@@ -21,7 +21,7 @@ import { StatusBoard } from './consumer/status.js';
 import type { Config } from './config.js';
 import { ConfigError, SyncError } from './errors.js';
 import { HttpServer, type AdminBackend } from './http/server.js';
-import { createAccountLimiter } from './limits/index.js';
+import { createAccountLimiter, createRedisClient, RedisJobRegistry } from './limits/index.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { DotdigitalClient } from './sink/index.js';
@@ -57,6 +57,14 @@ export async function startService(config: Config, logger: Logger, env: Readonly
     logger: log('limits'),
   });
   const d = config.dotdigital;
+  const jobsRedis = createRedisClient(config.redis.url, config.redis.commandTimeoutMs, config.redis.password);
+  jobsRedis.on('error', () => undefined); // reported by the registry itself, once
+  const jobs = new RedisJobRegistry(jobsRedis, {
+    keyPrefix: config.redis.keyPrefix,
+    placeholderTtlMs: d.requestTimeoutMs + 10_000,
+    jobTtlMs: d.jobTimeoutMs,
+    logger: log('jobs'),
+  });
   const client = new DotdigitalClient({
     logger: log('dotdigital'),
     r1BaseUrl: d.r1BaseUrl,
@@ -71,6 +79,7 @@ export async function startService(config: Config, logger: Logger, env: Readonly
     integrationToken: d.integrationToken,
     gate: limiter.gate,
     observer: limiter.observer,
+    jobs,
     metrics,
   });
   connectors.onChange(({ changed, removed }) => {
@@ -161,6 +170,7 @@ export async function startService(config: Config, logger: Logger, env: Readonly
         await commits.commitNow();
         await commits.stop();
         await Promise.allSettled([member.disconnect(), dlqSink.close(), limiter.close(), client.close(), http.close()]);
+        jobsRedis.disconnect();
         connectors.close();
       })();
       return stopping;

@@ -12,7 +12,9 @@ import type { MembershipChange } from '../windowing/event.js';
 import { cacheKey, callOn, type AccountScope, type ClientContext } from './context.js';
 import { keyOf, keysOfAnswer, matchOf, type MatchIdentifier } from './identity.js';
 import { arrayField, intField, stringField } from './json.js';
+import { awaitRunningJobs } from './job-tracker.js';
 import { pollJob } from './poll.js';
+import { settleDeletion } from './remove.js';
 import type { ContactOutcome } from './types.js';
 
 export interface ImportContact {
@@ -126,39 +128,43 @@ export async function addContacts(
 ): Promise<ContactOutcome[]> {
   const plan = buildImportRequest(addressBookId, events);
   if (plan.body.contacts.length === 0) return mapImportReport(plan, {}).outcomes;
-  const started = await callOn(ctx, scope, {
-    operation: 'add',
-    method: 'PUT',
-    path: '/contacts/v3/import',
-    route: '/contacts/v3/import',
-    body: plan.body,
+  // A deletion of this book started by another process (a previous owner of the partition) must
+  // land before this import, or it could remove what this adds.
+  await awaitRunningJobs({
+    tracker: ctx.jobs,
+    accountId: scope.account.accountId,
+    addressBookId,
+    kind: 'deletion',
+    settle: (id) => settleDeletion(ctx, scope, id),
+    pollMs: ctx.poll.initialMs,
+    timeoutMs: ctx.poll.jobTimeoutMs,
+    now: ctx.poll.now,
+    signal: scope.signal,
   });
-  const importId = stringField(started.body, 'importId') ?? stringField(started.body, 'id');
-  if (importId === undefined)
-    throw new SyncError('DD_UNEXPECTED_RESPONSE', 'PUT /contacts/v3/import: no importId in the answer', {
-      status: started.status,
+  const job = await ctx.jobs.begin(scope.account.accountId, addressBookId, 'import');
+  let report: { status: string; body: unknown };
+  try {
+    const started = await callOn(ctx, scope, {
+      operation: 'add',
+      method: 'PUT',
+      path: '/contacts/v3/import',
+      route: '/contacts/v3/import',
+      body: plan.body,
     });
-
-  const report = await pollJob(
-    'import',
-    async () => {
-      ctx.metrics?.apiJobPolls.inc({ kind: 'import' });
-      const res = await callOn(ctx, scope, {
-        operation: 'poll',
-        method: 'GET',
-        path: `/contacts/v3/import/${encodeURIComponent(importId)}`,
-        route: '/contacts/v3/import/{importId}',
+    const importId = stringField(started.body, 'importId') ?? stringField(started.body, 'id');
+    if (importId === undefined)
+      throw new SyncError('DD_UNEXPECTED_RESPONSE', 'PUT /contacts/v3/import: no importId in the answer', {
+        status: started.status,
       });
-      const status = stringField(res.body, 'status');
-      if (status === undefined)
-        throw new SyncError('DD_UNEXPECTED_RESPONSE', 'import status: no status in the answer', {
-          status: res.status,
-        });
-      return RUNNING.has(status.toLowerCase()) ? undefined : { status, body: res.body };
-    },
-    ctx.poll,
-    scope.signal,
-  );
+    await job.started(importId);
+    report = await pollImport(ctx, scope, importId);
+  } catch (err) {
+    // An answer with a status means DotDigital did not start it; anything else (timeout, reset,
+    // a poll that gave up) leaves the entry to expire, so other processes keep waiting for it.
+    if (err instanceof SyncError && err.status !== undefined && err.code !== 'DD_UNEXPECTED_RESPONSE') await job.end();
+    throw err;
+  }
+  await job.end();
 
   const status = report.status.toLowerCase();
   if (REJECTED.has(status))
@@ -175,4 +181,30 @@ export async function addContacts(
   const failed = outcomes.filter((o) => !o.ok).length;
   ctx.logger.debug({ contacts: plan.body.contacts.length, failed }, 'import finished');
   return outcomes;
+}
+
+/** Polls an import to a terminal status; a 404 (unknown or expired) counts as over. */
+export async function pollImport(ctx: ClientContext, scope: AccountScope, importId: string): Promise<{ status: string; body: unknown }> {
+  return pollJob(
+    'import',
+    async () => {
+      ctx.metrics?.apiJobPolls.inc({ kind: 'import' });
+      const res = await callOn(ctx, scope, {
+        operation: 'poll',
+        method: 'GET',
+        path: `/contacts/v3/import/${encodeURIComponent(importId)}`,
+        route: '/contacts/v3/import/{importId}',
+        passStatuses: [404],
+      });
+      if (res.status === 404) return { status: 'NotFound', body: res.body };
+      const status = stringField(res.body, 'status');
+      if (status === undefined)
+        throw new SyncError('DD_UNEXPECTED_RESPONSE', 'import status: no status in the answer', {
+          status: res.status,
+        });
+      return RUNNING.has(status.toLowerCase()) ? undefined : { status, body: res.body };
+    },
+    ctx.poll,
+    scope.signal,
+  );
 }

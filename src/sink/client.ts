@@ -13,6 +13,7 @@ import { addContacts } from './add.js';
 import { createAddressBook, listAddressBooks } from './address-books.js';
 import type { AccountScope, ClientContext } from './context.js';
 import { ContactIdCache } from './id-cache.js';
+import { noopJobTracker, type JobTracker } from './job-tracker.js';
 import { noopGate, noopObserver, type RateLimitGate, type RateLimitObserver } from './rate-limit.js';
 import { AccountDirectory, acceptEndpoint } from './region.js';
 import { removeContacts } from './remove.js';
@@ -42,6 +43,8 @@ export interface DotdigitalClientOptions {
   readonly integrationToken?: string | undefined;
   readonly gate?: RateLimitGate;
   readonly observer?: RateLimitObserver;
+  /** Registry of running jobs shared by every replica (see job-tracker.ts); none by default. */
+  readonly jobs?: JobTracker;
   readonly metrics?: Metrics;
   /** Tests only: route every request through this dispatcher (e.g. undici MockAgent). */
   readonly dispatcher?: Dispatcher;
@@ -98,6 +101,7 @@ export class DotdigitalClient {
       logger,
       deleteChunkSize: o.deleteChunkSize,
       lookupConcurrency: o.lookupConcurrency,
+      jobs: options.jobs ?? noopJobTracker,
     };
   }
 

@@ -2,6 +2,7 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ContactIdCache } from './id-cache.js';
+import type { JobTracker } from './job-tracker.js';
 import type { PollOptions } from './poll.js';
 import type { CallResult, CallSpec, Transport } from './transport.js';
 import type { AccountInfo, ConnectorCredentials } from './types.js';
@@ -14,6 +15,7 @@ export interface ClientContext {
   readonly logger: Logger;
   readonly deleteChunkSize: number;
   readonly lookupConcurrency: number;
+  readonly jobs: JobTracker;
 }
 
 /** One operation of one connector on its detected account. */

@@ -10,7 +10,9 @@ import type { MembershipChange } from '../windowing/event.js';
 import { cacheKey, callOn, type AccountScope, type ClientContext } from './context.js';
 import { keyOf, matchOf, type Match } from './identity.js';
 import { intField, stringField } from './json.js';
+import { pollImport } from './add.js';
 import { bookMembersByEmail } from './book-members.js';
+import { awaitRunningJobs } from './job-tracker.js';
 import { pollJob } from './poll.js';
 import type { ContactOutcome } from './types.js';
 
@@ -30,6 +32,21 @@ export async function removeContacts(
   addressBookId: number,
   events: readonly MembershipChange[],
 ): Promise<ContactOutcome[]> {
+  // An import of this book started by another process (a previous owner of the partition) must
+  // land before ids are resolved and removed, or it would add back what this removes.
+  await awaitRunningJobs({
+    tracker: ctx.jobs,
+    accountId: scope.account.accountId,
+    addressBookId,
+    kind: 'import',
+    settle: async (id) => {
+      await pollImport(ctx, scope, id);
+    },
+    pollMs: ctx.poll.initialMs,
+    timeoutMs: ctx.poll.jobTimeoutMs,
+    now: ctx.poll.now,
+    signal: scope.signal,
+  });
   const resolutions = await resolveIds(ctx, scope, addressBookId, events);
   const ids = [...new Set(resolutions.flatMap((r) => (r.kind === 'id' ? [r.contactId] : [])))];
   for (let i = 0; i < ids.length; i += ctx.deleteChunkSize) {
@@ -151,42 +168,60 @@ async function deleteChunk(
   addressBookId: number,
   ids: readonly number[],
 ): Promise<void> {
-  const started = await callOn(ctx, scope, {
-    operation: 'remove',
-    method: 'POST',
-    path: `/v2/address-books/${addressBookId}/contacts/delete`,
-    route: '/v2/address-books/{id}/contacts/delete',
-    body: ids,
-  });
-  const jobId = stringField(started.body, 'id');
-  if (jobId === undefined)
-    throw new SyncError('DD_UNEXPECTED_RESPONSE', 'bulk delete: no job id in the answer', {
-      status: started.status,
+  const job = await ctx.jobs.begin(scope.account.accountId, addressBookId, 'deletion');
+  let final: string;
+  try {
+    const started = await callOn(ctx, scope, {
+      operation: 'remove',
+      method: 'POST',
+      path: `/v2/address-books/${addressBookId}/contacts/delete`,
+      route: '/v2/address-books/{id}/contacts/delete',
+      body: ids,
     });
-  const initial = stringField(started.body, 'status')?.toLowerCase();
-  const final =
-    initial === 'completed' || initial === 'failed'
-      ? initial
-      : await pollJob(
-          'deletion',
-          async () => {
-            ctx.metrics?.apiJobPolls.inc({ kind: 'deletion' });
-            const res = await callOn(ctx, scope, {
-              operation: 'poll',
-              method: 'GET',
-              path: `/v2/contacts/deletion/${encodeURIComponent(jobId)}`,
-              route: '/v2/contacts/deletion/{id}',
-            });
-            const status = stringField(res.body, 'status');
-            if (status === undefined)
-              throw new SyncError('DD_UNEXPECTED_RESPONSE', 'deletion status: no status in the answer', {
-                status: res.status,
-              });
-            return RUNNING.has(status.toLowerCase()) ? undefined : status.toLowerCase();
-          },
-          ctx.poll,
-          scope.signal,
-        );
+    const jobId = stringField(started.body, 'id');
+    if (jobId === undefined)
+      throw new SyncError('DD_UNEXPECTED_RESPONSE', 'bulk delete: no job id in the answer', {
+        status: started.status,
+      });
+    await job.started(jobId);
+    const initial = stringField(started.body, 'status')?.toLowerCase();
+    final = initial === 'completed' || initial === 'failed' ? initial : await pollDeletion(ctx, scope, jobId);
+  } catch (err) {
+    // See add.ts: only an answer with a status proves the job never started.
+    if (err instanceof SyncError && err.status !== undefined && err.code !== 'DD_UNEXPECTED_RESPONSE') await job.end();
+    throw err;
+  }
+  await job.end();
   if (final !== 'completed')
     throw new SyncError('DD_DELETION_FAILED', `bulk deletion ended in ${final}`, { remoteCode: final });
+}
+
+function pollDeletion(ctx: ClientContext, scope: AccountScope, jobId: string): Promise<string> {
+  return pollJob(
+    'deletion',
+    async () => {
+      ctx.metrics?.apiJobPolls.inc({ kind: 'deletion' });
+      const res = await callOn(ctx, scope, {
+        operation: 'poll',
+        method: 'GET',
+        path: `/v2/contacts/deletion/${encodeURIComponent(jobId)}`,
+        route: '/v2/contacts/deletion/{id}',
+        passStatuses: [404],
+      });
+      if (res.status === 404) return 'notfound';
+      const status = stringField(res.body, 'status');
+      if (status === undefined)
+        throw new SyncError('DD_UNEXPECTED_RESPONSE', 'deletion status: no status in the answer', {
+          status: res.status,
+        });
+      return RUNNING.has(status.toLowerCase()) ? undefined : status.toLowerCase();
+    },
+    ctx.poll,
+    scope.signal,
+  );
+}
+
+/** Waits for another process's deletion to end (any terminal status, or not found). */
+export async function settleDeletion(ctx: ClientContext, scope: AccountScope, jobId: string): Promise<void> {
+  await pollDeletion(ctx, scope, jobId);
 }

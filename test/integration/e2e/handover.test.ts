@@ -5,11 +5,9 @@
  * there yet (404 = removed), the offsets are committed, and then the old owner's import lands:
  * the contact ends in the book although its last event says it left.
  *
- * KNOWN BUG, reproduction kept out of the suite (the name does not end in .test.ts, so vitest
- * does not run it; it still type-checks and lints). It FAILS on the current service, both
- * tests, every run. Once the handover of in-flight imports is fixed (see the session-1 closing
- * note: a shared registry of running imports per account and book in Redis, waited on before a
- * REMOVE of that book), rename it to handover.test.ts.
+ * This failed on the service before running jobs were shared between processes
+ * (src/sink/job-tracker.ts, src/limits/job-registry.ts): now the new owner's REMOVE waits for the
+ * old owner's import of that book to land.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
