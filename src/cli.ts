@@ -4,7 +4,6 @@
  * arguments print the usage and exit 2; invalid config lists every problem and exits 3.
  */
 import { realpathSync } from 'node:fs';
-import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { EXIT, parseCommand, type CommandSpec } from './cli-args.js';
 import { backfillCommand } from './commands/backfill.js';
@@ -85,7 +84,7 @@ Exit codes: 0 ok, 1 failed, 2 bad arguments, 3 bad configuration, 4 refused.`;
 /** `run` logs to stdout (a service's log stream); other commands to stderr, keeping stdout for their output. */
 function defaultLogger(command: string | undefined): Logger {
   const level = process.env.LOG_LEVEL ?? (command === 'run' ? 'info' : 'warn');
-  return command === 'run' ? createLogger({ level }) : createLogger({ level, destination: pino.destination(2) });
+  return command === 'run' ? createLogger({ level }) : createLogger({ level, stderr: true });
 }
 
 export async function main(argv: readonly string[], logger: Logger = defaultLogger(argv[0])): Promise<number> {

@@ -18,14 +18,16 @@ export const REDACT_PATHS = [
   '*.adminToken',
 ] as const;
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+/** `stderr`: for CLI commands whose stdout is their output. */
+export function createLogger(options: { level?: string; destination?: pino.DestinationStream; stderr?: boolean } = {}): Logger {
   const opts: LoggerOptions = {
     level: options.level ?? 'info',
     base: { service: 'dotdigital-sync' },
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return options.destination ? pino(opts, options.destination) : pino(opts);
+  const destination = options.destination ?? (options.stderr === true ? pino.destination(2) : undefined);
+  return destination ? pino(opts, destination) : pino(opts);
 }
 
 /** A logger that drops everything, for tests and library use. */

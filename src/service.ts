@@ -12,14 +12,14 @@ import { KafkaDeadLetterSink } from './consumer/dead-letter.js';
 import { EventDecoder } from './consumer/decoder.js';
 import { FailurePolicy } from './consumer/failure-policy.js';
 import { GroupMember } from './consumer/group-member.js';
-import { createKafka } from './consumer/kafka.js';
+import { createKafka, requireTopics } from './consumer/kafka.js';
 import { Pipeline } from './consumer/pipeline.js';
 import { Scheduler, scopeOfCode } from './consumer/scheduler.js';
 import { createRegistrySchemaSource } from './consumer/schema-source.js';
 import { DotdigitalBatchSender } from './consumer/sender.js';
 import { StatusBoard } from './consumer/status.js';
 import type { Config } from './config.js';
-import { ConfigError, SyncError } from './errors.js';
+import { SyncError } from './errors.js';
 import { HttpServer, type AdminBackend } from './http/server.js';
 import { createAccountLimiter, createRedisClient, RedisJobRegistry } from './limits/index.js';
 import type { Logger } from './logger.js';
@@ -38,7 +38,7 @@ export async function startService(config: Config, logger: Logger, env: Readonly
   const metrics = createMetrics({ defaultMetrics: true });
   const connectors = new ConnectorRegistry(config.service.connectorsFile, log('connectors'), env);
   const kafka = createKafka(config.kafka, log('kafka'));
-  await checkTopics(kafka, [...config.kafka.topics, config.kafka.deadLetterTopic]);
+  await requireTopics(kafka, [...config.kafka.topics, config.kafka.deadLetterTopic]);
 
   const schemas = createRegistrySchemaSource(config.registry);
   const limiter = createAccountLimiter({
@@ -176,21 +176,6 @@ export async function startService(config: Config, logger: Logger, env: Readonly
       return stopping;
     },
   };
-}
-
-async function checkTopics(kafka: ReturnType<typeof createKafka>, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new ConfigError(missing.map((t) => `topic ${t} does not exist (create it; the service never auto-creates topics)`), 'Kafka topics');
-  } catch (err) {
-    if (err instanceof SyncError) throw err;
-    throw new SyncError('KAFKA_ERROR', `cannot reach Kafka: ${(err as Error).message}`, { cause: err });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 function adminBackend(client: DotdigitalClient, connectors: ConnectorRegistry): AdminBackend {

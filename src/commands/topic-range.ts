@@ -8,7 +8,10 @@
  * group's offset follows each handled batch, so an interrupted run resumes where it stopped.
  */
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { ConfigError, SyncError } from '../errors.js';
+import { requireTopics } from '../consumer/kafka.js';
+
+export { requireTopics };
+import { SyncError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export interface RangeMessage {
@@ -32,21 +35,6 @@ export interface RangeOptions {
   onBatch(partition: number, messages: readonly RangeMessage[]): Promise<void>;
 }
 
-/** Throws a ConfigError (exit 3) naming the topics that do not exist; asked first, so kafkajs logs no metadata errors. */
-export async function requireTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-    if (missing.length > 0) throw new ConfigError(missing.map((t) => `topic ${t} does not exist`), 'Kafka topics');
-  } catch (err) {
-    if (err instanceof SyncError) throw err;
-    throw new SyncError('KAFKA_ERROR', `cannot reach Kafka: ${(err as Error).message}`, { cause: err });
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 /** Records to read per partition (end − start, never negative). */
 export function rangeSize(start: ReadonlyMap<number, number>, end: ReadonlyMap<number, number>): number {

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config.js';
+import { ConfigError, SyncError } from '../errors.js';
 import type { Logger } from '../logger.js';
 
 export type KafkaSettings = Pick<Config['kafka'], 'brokers' | 'clientId' | 'ssl' | 'sslCaFile' | 'sasl'>;
@@ -40,3 +41,19 @@ export interface TopicPartition {
 }
 
 export const tpKey = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/** Throws a ConfigError (exit 3) naming the topics that do not exist; asked first, so kafkajs logs no metadata errors. */
+export async function requireTopics(kafka: Kafka, topics: readonly string[]): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = [...new Set(topics)].filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new ConfigError(missing.map((t) => `topic ${t} does not exist (the service never creates topics)`), 'Kafka topics');
+  } catch (err) {
+    if (err instanceof SyncError) throw err;
+    throw new SyncError('KAFKA_ERROR', `cannot reach Kafka: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await admin.disconnect();
+  }
+}
